@@ -1,0 +1,225 @@
+"""The shared funnel definitions: load `definitions.yml`, validate it, and give it a version.
+
+Both teams own one YAML file. Validation is strict (unknown keys are errors) so a typo can never
+silently fall back to a default, and every error names the offending key. The version is a hash of
+the validated content, so comments and formatting do not change it but any rule change does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from onefunnel.config import REPO_ROOT
+
+DEFAULT_DEFINITIONS_FILE = REPO_ROOT / "definitions.yml"
+
+PositiveInt = Annotated[int, Field(gt=0)]
+Share = Annotated[float, Field(ge=0, le=1)]
+Points = Annotated[float, Field(ge=0, le=100)]
+TeamName = Literal["sales", "marketing"]
+TARGET_METRICS = ("mqls", "sqls", "sourced_pipeline", "closed_won_revenue")
+
+
+class DefinitionsError(ValueError):
+    """The definitions file is missing, unreadable or breaks a rule; the message names the key."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Stage(_Strict):
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str
+    lifecycle_stages: list[str] = Field(min_length=1)
+
+
+class Disqualification(_Strict):
+    lifecycle_stages: list[str] = []
+    lead_statuses: list[str] = []
+
+
+class Sla(_Strict):
+    first_touch_hours: Annotated[float, Field(gt=0)]
+    mql_to_sql_window_days: PositiveInt
+    mql_to_sql_target_rate: Share
+
+
+class SalesTouch(_Strict):
+    engagement_types: list[Literal["calls", "emails", "meetings", "notes", "tasks"]] = Field(min_length=1)
+    email_directions: list[str] = ["EMAIL"]
+
+
+class Teams(_Strict):
+    sales: list[str] = Field(min_length=1)
+    marketing: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _teams_do_not_overlap(self) -> Teams:
+        shared = sorted(set(self.sales) & set(self.marketing))
+        if shared:
+            raise ValueError(f"team(s) {shared} are listed as both sales and marketing")
+        return self
+
+
+class Influence(_Strict):
+    interactions: list[Literal["form_submission", "marketing_email_click", "campaign_membership"]]
+    lookback_days: PositiveInt
+
+
+class CompanySizeBand(_Strict):
+    min_employees: Annotated[int, Field(ge=0)]
+    points: Points
+
+
+class FitScore(_Strict):
+    seniority: dict[str, Points]
+    company_size: list[CompanySizeBand] = Field(min_length=1)
+    target_industries: list[str]
+    target_industry_points: Points
+
+
+class EngagementScore(_Strict):
+    page_view_points: Points
+    page_view_cap: Points
+    form_submission_points: Points
+    form_submission_cap: Points
+    email_click_points: Points
+
+
+class GradeBand(_Strict):
+    grade: str = Field(pattern=r"^[A-Z]$")
+    min_fit: Points
+    min_engagement: Points
+
+
+class LeadGrade(_Strict):
+    fit: FitScore
+    engagement: EngagementScore
+    grades: list[GradeBand] = Field(min_length=2)
+
+    @field_validator("grades")
+    @classmethod
+    def _last_grade_catches_everyone(cls, grades: list[GradeBand]) -> list[GradeBand]:
+        if grades[-1].min_fit != 0 or grades[-1].min_engagement != 0:
+            raise ValueError("the last grade needs min_fit 0 and min_engagement 0 so every lead gets one")
+        return grades
+
+
+class ConversionWindows(_Strict):
+    lead_to_mql: PositiveInt
+    mql_to_sql: PositiveInt
+    sql_to_opportunity: PositiveInt
+    opportunity_to_customer: PositiveInt
+
+
+class MonthlyTarget(_Strict):
+    """`default` applies to every month; other keys are months written YYYY-MM."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+    default: Annotated[float, Field(ge=0)]
+
+    @model_validator(mode="after")
+    def _month_keys_are_months(self) -> MonthlyTarget:
+        for key, value in (self.model_extra or {}).items():
+            if not (len(key) == 7 and key[4] == "-" and key[:4].isdigit() and key[5:].isdigit()):
+                raise ValueError(f"target month {key!r} must be written YYYY-MM")
+            if not 1 <= int(key[5:]) <= 12:
+                raise ValueError(f"target month {key!r} has no month {key[5:]}")
+            if not isinstance(value, int | float) or value < 0:
+                raise ValueError(f"target for {key} must be a non-negative number, got {value!r}")
+        return self
+
+    def for_month(self, month: str) -> float:
+        return float((self.model_extra or {}).get(month, self.default))
+
+
+class Definitions(_Strict):
+    time_zone: str
+    fiscal_year_start_month: Annotated[int, Field(ge=1, le=12)]
+    month_close_day: Annotated[int, Field(ge=1, le=28)]
+    home_currency: str = Field(pattern=r"^[A-Z]{3}$")
+    stages: list[Stage] = Field(min_length=2)
+    not_in_funnel: list[str] = []
+    disqualification: Disqualification
+    sla: Sla
+    sales_touch: SalesTouch
+    teams: Teams
+    source_team: dict[str, TeamName]
+    source_team_default: TeamName
+    influence: Influence
+    lead_grade: LeadGrade
+    conversion_windows_days: ConversionWindows
+    deal_pipelines: Literal["all"] | list[str]
+    targets: dict[TeamName, dict[Literal[TARGET_METRICS], MonthlyTarget]]  # type: ignore[valid-type]
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown time zone {value!r} (use an IANA name like America/New_York)"
+            ) from None
+        return value
+
+    @model_validator(mode="after")
+    def _stages_are_distinct(self) -> Definitions:
+        keys = [stage.key for stage in self.stages]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"stage keys must be unique, got {keys}")
+        seen: dict[str, str] = {}
+        for stage in self.stages:
+            for lifecycle in stage.lifecycle_stages:
+                if lifecycle in seen:
+                    raise ValueError(
+                        f"lifecycle stage {lifecycle!r} is mapped to both {seen[lifecycle]!r} "
+                        f"and {stage.key!r}"
+                    )
+                seen[lifecycle] = stage.key
+        return self
+
+    @property
+    def version(self) -> str:
+        """Content hash of the validated rules: the version every published number records."""
+        canonical = json.dumps(self.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()[:12]
+
+
+def definitions_path() -> Path:
+    return Path(os.environ.get("ONEFUNNEL_DEFINITIONS", DEFAULT_DEFINITIONS_FILE))
+
+
+def load_definitions(path: Path | None = None) -> Definitions:
+    """Read and validate the definitions file; raise DefinitionsError naming the file and the bad key."""
+    import yaml
+
+    path = Path(path) if path is not None else definitions_path()
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DefinitionsError(f"definitions file not found: {path}") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(error, "problem", error)
+        raise DefinitionsError(f"{path.name}: not valid YAML{where}: {problem}") from None
+    if not isinstance(raw, dict):
+        raise DefinitionsError(f"{path.name}: expected a mapping of keys at the top level")
+    try:
+        return Definitions.model_validate(raw)
+    except ValidationError as error:
+        problems = []
+        for issue in error.errors():
+            key = ".".join(str(part) for part in issue["loc"]) or "(top level)"
+            message = issue["msg"].removeprefix("Value error, ")
+            problems.append(f"{key}: {message}")
+        raise DefinitionsError(f"{path.name} is invalid:\n  " + "\n  ".join(problems)) from None
