@@ -1,0 +1,168 @@
+"""`onefunnel extract`: HubSpot -> landing zone, with a live progress display on a terminal and structured
+JSON log lines otherwise, ending with a summary table. Heavy modules load only when the command runs."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+OBJECT_CHOICES = (
+    "contacts",
+    "companies",
+    "deals",
+    "calls",
+    "emails",
+    "meetings",
+    "notes",
+    "tasks",
+    "owners",
+    "pipelines",
+    "properties",
+    "campaigns",
+)
+
+
+def _split_names(_ctx, _param, values: tuple[str, ...]) -> tuple[str, ...]:
+    names: list[str] = []
+    for value in values:
+        names.extend(part.strip() for part in value.replace(",", " ").split() if part.strip())
+    unknown = [name for name in names if name not in OBJECT_CHOICES]
+    if unknown:
+        raise click.BadParameter(
+            f"unknown object(s) {', '.join(unknown)}; choose from {', '.join(OBJECT_CHOICES)}"
+        )
+    return tuple(dict.fromkeys(names))
+
+
+@click.command()
+@click.option(
+    "--objects",
+    "objects",
+    multiple=True,
+    callback=_split_names,
+    help="Objects to extract (comma or space separated, repeatable). Default: all.",
+)
+@click.option(
+    "--full/--incremental",
+    "full",
+    default=False,
+    help="Full: list every record. Incremental (default): search what changed since the watermark "
+    "(objects without a watermark run full).",
+)
+@click.option(
+    "--full-refresh",
+    "full_refresh",
+    multiple=True,
+    callback=_split_names,
+    help="Objects to re-extract from scratch, dropping their watermark and checkpoint.",
+)
+@click.option(
+    "--landing-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Landing zone (default: $ONEFUNNEL_DATA_DIR/landing).",
+)
+@click.option(
+    "--state-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Watermarks and checkpoints (default: $ONEFUNNEL_DATA_DIR/state).",
+)
+@click.option(
+    "--host",
+    default=None,
+    help="API host override, e.g. http://127.0.0.1:8765 for the local portal "
+    "[env HUBSPOT_HOST / ONEFUNNEL_HUBSPOT_HOST; default: real HubSpot].",
+)
+@click.option(
+    "--tier",
+    type=click.Choice(["free", "starter", "professional", "enterprise", "api_pack", "unlimited"]),
+    default="professional",
+    show_default=True,
+    envvar="ONEFUNNEL_HUBSPOT_TIER",
+    help="Rate-limit tier the shared budget plans for [env ONEFUNNEL_HUBSPOT_TIER].",
+)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(1, 64),
+    default=16,
+    show_default=True,
+    help="Worker threads for enrichment and association requests (paging chains run beside them).",
+)
+@click.option(
+    "--properties-config",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    envvar="ONEFUNNEL_HUBSPOT_PROPERTIES",
+    help='JSON/YAML allow/deny lists: {"contacts": {"allow": [...], "deny": ["hs_*_temp"]}, "*": {...}}.',
+)
+@click.option("--no-associations", is_flag=True, help="Skip association reads.")
+@click.option(
+    "--log-format",
+    type=click.Choice(["auto", "rich", "json"]),
+    default="auto",
+    show_default=True,
+    help="auto: progress display on a terminal, JSON lines otherwise.",
+)
+def extract(
+    objects,
+    full,
+    full_refresh,
+    landing_dir,
+    state_dir,
+    host,
+    tier,
+    concurrency,
+    properties_config,
+    no_associations,
+    log_format,
+) -> None:
+    """Extract HubSpot CRM and marketing data into the append-only Parquet landing zone."""
+    from onefunnel.hubspot import settings
+    from onefunnel.hubspot.client import install_redaction
+    from onefunnel.hubspot.errors import ExtractError
+    from onefunnel.hubspot.progress import Reporter
+    from onefunnel.hubspot.properties import filters_from_config
+    from onefunnel.hubspot.runner import ExtractionFailed, ExtractOptions, run_extraction
+    from onefunnel.landing.writer import skip_pandas_probe
+
+    skip_pandas_probe()  # this process never converts to pandas: spare the seconds of importing it
+    interactive = log_format == "rich" or (log_format == "auto" and sys.stderr.isatty())
+    reporter = Reporter(interactive=interactive)
+    install_redaction()
+    options = ExtractOptions(
+        objects=objects or settings.ALL_OBJECTS,
+        mode="full" if full else "incremental",
+        full_refresh=full_refresh,
+        landing_dir=landing_dir,
+        state_dir=state_dir,
+        host=host,
+        tier=None if tier == "unlimited" else tier,
+        concurrency=concurrency,
+        property_filters=filters_from_config(_load_config(properties_config)) if properties_config else {},
+        associations=not no_associations,
+    )
+    try:
+        with reporter:
+            summary = run_extraction(options, on_streams=reporter.attach)
+    except ExtractionFailed as failure:
+        reporter.summary(failure.summary)
+        reporter.fail(str(failure))
+        sys.exit(failure.exit_code)
+    except ExtractError as error:
+        reporter.fail(str(error))
+        sys.exit(error.exit_code)
+    reporter.summary(summary)
+
+
+def _load_config(path: Path) -> dict:
+    text = path.read_text()
+    if path.suffix in (".yml", ".yaml"):
+        import yaml
+
+        return yaml.safe_load(text) or {}
+    import json
+
+    return json.loads(text)

@@ -1,0 +1,87 @@
+"""Where landed files and state live.
+
+    <landing>/<dataset>/run_id=<run_id>/part-<NNNNN>.parquet   data, append-only
+    <landing>/_runs/<run_id>.json                               run manifest (mode, counts, parts per dataset)
+    <landing>/_drift/<run_id>.json                              schema drift of the run
+    <state>/<object>.json                                       watermark + checkpoint per object
+    <state>/.lock                                               one run at a time (flock; freed on kill)
+
+dbt reads a dataset with read_parquet('<landing>/<dataset>/*/*.parquet', union_by_name = true); temporary
+files start with a dot and end in .tmp, so that glob never sees a half-written file.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import UTC, datetime
+from pathlib import Path
+
+from onefunnel import config
+
+RUNS_DIR = "_runs"
+DRIFT_DIR = "_drift"
+TMP_SUFFIX = ".tmp"
+
+
+def default_landing_dir() -> Path:
+    return config.data_dir() / "landing"
+
+
+def default_state_dir() -> Path:
+    return config.data_dir() / "state"
+
+
+def new_run_id(now: datetime | None = None) -> str:
+    """Sortable by start time, unique across concurrent processes."""
+    now = now or datetime.now(UTC)
+    return now.strftime("%Y%m%dT%H%M%S") + f"{now.microsecond // 1000:03d}Z-{secrets.token_hex(3)}"
+
+
+def dataset_glob(landing_dir: Path, dataset: str) -> str:
+    return str(Path(landing_dir) / dataset / "*" / "*.parquet")
+
+
+def run_folder(landing_dir: Path, dataset: str, run_id: str) -> Path:
+    return Path(landing_dir) / dataset / f"run_id={run_id}"
+
+
+def part_name(number: int) -> str:
+    return f"part-{number:05d}.parquet"
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a rename in `path` durable (POSIX: the directory entry lives in the directory's data)."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Temporary name, fsync, rename, fsync the folder: readers see old or new, never half."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}{TMP_SUFFIX}")
+    with open(tmp, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    fsync_dir(path.parent)
+
+
+def remove_stale_temporaries(root: Path) -> int:
+    """Left-overs of a killed run (only called while holding the state lock, so no writer is active)."""
+    removed = 0
+    root = Path(root)
+    if not root.exists():
+        return 0
+    for path in root.rglob(f".*{TMP_SUFFIX}"):
+        try:
+            path.unlink()
+            removed += 1
+        except FileNotFoundError:
+            pass
+    return removed
