@@ -100,6 +100,13 @@ def _split_names(_ctx, _param, values: tuple[str, ...]) -> tuple[str, ...]:
 )
 @click.option("--no-associations", is_flag=True, help="Skip association reads.")
 @click.option(
+    "--partition-min-records",
+    type=click.IntRange(min=0),
+    default=None,
+    help="Full mode: objects with at least this many records also page the top of their id range "
+    "through search, meeting the list in the middle (default 10000; 0 = never).",
+)
+@click.option(
     "--log-format",
     type=click.Choice(["auto", "rich", "json"]),
     default="auto",
@@ -117,6 +124,7 @@ def extract(
     concurrency,
     properties_config,
     no_associations,
+    partition_min_records,
     log_format,
 ) -> None:
     """Extract HubSpot CRM and marketing data into the append-only Parquet landing zone."""
@@ -144,6 +152,8 @@ def extract(
         property_filters=filters_from_config(_load_config(properties_config)) if properties_config else {},
         associations=not no_associations,
     )
+    if partition_min_records is not None:
+        options.partition_min_records = partition_min_records
     try:
         with reporter:
             summary = run_extraction(options, on_streams=reporter.attach)

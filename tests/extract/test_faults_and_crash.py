@@ -35,7 +35,8 @@ def test_faults_then_advance_then_incremental_stay_exact(tmp_path):
     landing, state = tmp_path / "landing", tmp_path / "state"
     with serve(portal, TOKEN, fast=False, tier="unlimited", latency_ms=(0, 5), seed=3, **FAULTS) as server:
         # WHEN it is extracted (full)
-        full = extract(server.url, TOKEN, landing, state, group_records=500)
+        # (objects over 1,000 records also page the top of their id range through search: both chains)
+        full = extract(server.url, TOKEN, landing, state, group_records=500, partition_min_records=1000)
         faults = server.stats().get("faults", {})
     # THEN faults did happen, were retried, and the ids equal the manifest exactly
     assert sum(faults.values()) > 0
@@ -57,7 +58,7 @@ def test_kill_9_mid_run_then_rerun_is_exact_and_token_never_leaks(tmp_path):
     data = tmp_path / "data"
     with serve(portal, TOKEN, fast=False, tier="unlimited", latency_ms=(5, 20), seed=5, **FAULTS) as server:
         env = cli_env(TOKEN, server.url, data)
-        args = cli_command("--full", "--log-format", "json")
+        args = cli_command("--partition-min-records", "1000", "--full", "--log-format", "json")
         first = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         # WHEN some parts are on disk, it is killed with SIGKILL
         deadline = time.monotonic() + 120

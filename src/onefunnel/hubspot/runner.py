@@ -34,8 +34,10 @@ from onefunnel.hubspot.streams import (
     CrmStream,
     FullListStream,
     IncrementalSearchStream,
+    Meet,
     RunContext,
     StreamProgress,
+    TopPartitionStream,
     now_utc,
     parse_ms,
 )
@@ -62,6 +64,9 @@ class ExtractOptions:
     group_records: int = settings.COMMIT_GROUP_RECORDS
     max_attempts: int = settings.RETRY_MAX_ATTEMPTS
     url_length_budget: int = settings.URL_LENGTH_BUDGET
+    # Full mode: objects with at least this many active records also page the top of their id range
+    # through search (a second chain that meets the list in the middle); 0 disables it.
+    partition_min_records: int = settings.PARTITION_MIN_RECORDS
 
     def validate(self) -> None:
         unknown = [name for name in (*self.objects, *self.full_refresh) if name not in settings.ALL_OBJECTS]
@@ -311,7 +316,7 @@ class _ObjectRunner:
         else:
             self.resume = None
             self.mode = "incremental"
-        passes = ("active", "archived") if self.mode == "full" else ("search", "archived")
+        passes = ("active", "top", "archived") if self.mode == "full" else ("search", "archived")
         self.progresses = [
             StreamProgress(f"{object_type}:{name}", object_type, name, self.mode) for name in passes
         ]
@@ -341,6 +346,8 @@ class _ObjectRunner:
                     "snapshot_ts": latest_ts,
                     "passes": {
                         "active": {"after": None, "done": False},
+                        # Big objects: the top of the id range through search (see streams.Meet).
+                        "top": {"low_id": None, "done": not self._partitioned(total)},
                         "archived": {"after": None, "done": False},
                     },
                 }
@@ -365,18 +372,30 @@ class _ObjectRunner:
 
             ctx.state.update(self.object_type, start)
         streams: list[CrmStream] = []
+        passes = checkpoint["passes"]
+        meet = None
+        if "top" in passes and not passes["top"].get("done"):
+            meet = Meet(total, passes["active"], passes["top"])
         for progress in self.progresses:
-            entry = checkpoint["passes"][progress.phase]
-            if progress.phase == "search":
-                stream: CrmStream = IncrementalSearchStream(ctx, self.object_type, self.mode, entry)
+            entry = passes.get(progress.phase)
+            if entry is None:  # a checkpoint written before the pass existed
+                progress.status = "done"
+                continue
+            if progress.phase == "top":
+                stream: CrmStream = TopPartitionStream(ctx, self.object_type, self.mode, entry)
+                stream.meet = meet
+            elif progress.phase == "search":
+                stream = IncrementalSearchStream(ctx, self.object_type, self.mode, entry)
             else:
                 stream = FullListStream(
                     ctx, self.object_type, self.mode, entry, archived=progress.phase == "archived"
                 )
+                if progress.phase == "active":
+                    stream.meet = meet
             # keep the progress objects the caller already holds
             stream.progress.started = progress.started
             stream.progress = progress
-            if progress.phase == "active":
+            if progress.phase in ("active", "top"):
                 progress.total = total
             if entry.get("done"):
                 progress.status = "done"
@@ -391,6 +410,10 @@ class _ObjectRunner:
             thread.join()
         if errors:
             raise _first_error(errors)
+
+    def _partitioned(self, total: int | None) -> bool:
+        threshold = self.options.partition_min_records
+        return bool(threshold) and (total or 0) >= threshold
 
     def _latest(self, prop: str, progress: StreamProgress) -> tuple[int | None, int | None]:
         """Newest last-modified time and active count right now (one search): the full run's watermark and

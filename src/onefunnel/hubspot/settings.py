@@ -60,6 +60,9 @@ URL_LENGTH_BUDGET = 12_000
 
 # Records per landing commit group: one Parquet part per dataset per group, and one checkpoint.
 COMMIT_GROUP_RECORDS = 5_000
+# Full mode: objects with at least this many active records get a second chain, the top of their id range
+# through search (descending hs_object_id keyset), meeting the list chain in the middle (streams.Meet).
+PARTITION_MIN_RECORDS = 10_000
 # At most this many uncommitted groups per stream (memory bound = groups x group size x streams).
 MAX_PENDING_GROUPS = 2
 

@@ -417,14 +417,14 @@ class FullListStream(CrmStream):
                 if not after:
                     return
                 continue
-            high, ordered, low = meet.list_page(records)
+            high, ordered, low = meet.list_page(records, complete=not after)
             met = bool(after) and meet.met()
             if met:
                 # The search partition already holds everything from `low` up: land only what is below it.
                 records = [r for r in records if int(r["id"]) < low]
-            self.add_page(records, {"after": after, "high_id": high, "ordered": ordered}, extracted_at)
+            cursor = {"after": after, "high_id": high, "ordered": ordered, "complete": not after}
+            self.add_page(records, cursor, extracted_at)
             if not after or met:
-                meet.finish_list()
                 return
 
 
@@ -494,15 +494,17 @@ class Meet:
         self.total = total or 0
         self.list_high: int = int(active.get("high_id") or 0)
         self.ordered: bool = bool(active.get("ordered", True))
-        self.list_done: bool = bool(active.get("done"))
+        # The list reached its own end (not merely the meeting point): it alone holds every id.
+        self.list_complete: bool = bool(active.get("complete"))
         low = top.get("low_id")
         self.search_low: int | None = None if low is None else int(low)
         self.search_done: bool = bool(top.get("done"))
         self.fetched = 0
 
-    def list_page(self, records: list[dict]) -> tuple[int, bool, int]:
+    def list_page(self, records: list[dict], *, complete: bool) -> tuple[int, bool, int]:
         with self._lock:
             self.fetched += len(records)
+            self.list_complete = self.list_complete or complete
             previous = self.list_high
             for record in records:
                 value = int(record["id"])
@@ -516,10 +518,7 @@ class Meet:
     def search_page(self, records: list[dict], *, exhausted: bool, above: int) -> int:
         with self._lock:
             self.fetched += len(records)
-            if exhausted:
-                low = above + 1
-            else:
-                low = min(int(r["id"]) for r in records)
+            low = above + 1 if exhausted else min(int(r["id"]) for r in records)
             self.search_low = low if self.search_low is None else min(self.search_low, low)
             if exhausted:
                 self.search_done = True
@@ -529,13 +528,9 @@ class Meet:
         with self._lock:
             return self.search_low, (self.list_high if self.ordered else 0)
 
-    def finish_list(self) -> None:
-        with self._lock:
-            self.list_done = True
-
     def met(self) -> bool:
         with self._lock:
-            if self.list_done or self.search_low is not None and self.search_low <= 1:
+            if self.list_complete or (self.search_low is not None and self.search_low <= 1):
                 return True
             return self.ordered and self.search_low is not None and self.list_high + 1 >= self.search_low
 

@@ -49,7 +49,7 @@ def skip_pandas_probe() -> None:
 
 
 class _RefusePandas:
-    def find_spec(self, name: str, path=None, target=None):  # noqa: ANN001 - importlib finder protocol
+    def find_spec(self, name: str, path=None, target=None):
         if name == "pandas" or name.startswith("pandas."):
             raise ImportError(f"{name} is not imported by the extractor")
         return None
