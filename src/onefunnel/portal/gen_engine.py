@@ -78,6 +78,8 @@ create table if not exists advance_log (
 """
 EXTRA_INDEXES = """
 create unique index if not exists pending_by_due on pending_events (due, seq);
+-- Merged-away contacts are few; this small partial index lets the manifest find them without a table scan.
+create index if not exists objects_merged on objects (type, id, merged_into) where merged_into is not null;
 """
 
 
@@ -156,6 +158,13 @@ class MemoryStore:
     def get(self, oid: int) -> Obj | None:
         return self.objects.get(oid)
 
+    def resolve(self, oid: int) -> int | None:
+        """The id an association to `oid` lands on (its survivor if merged away); None if it is unknown."""
+        obj = self.objects.get(oid)
+        if obj is None:
+            return None
+        return obj.merged_into if obj.merged_into is not None else oid
+
     def add(self, obj: Obj) -> None:
         self.objects[obj.id] = obj
 
@@ -199,6 +208,7 @@ class SqliteStore:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
         self.cache: dict[int, Obj | None] = {}
+        self._resolved: dict[int, int | None] = {}  # id -> survivor id (or itself), for unloaded records
 
     def get(self, oid: int) -> Obj | None:
         if oid in self.cache:
@@ -221,8 +231,23 @@ class SqliteStore:
         self.cache[oid] = obj
         return obj
 
+    def resolve(self, oid: int) -> int | None:
+        """Like MemoryStore.resolve, without loading the record (associations only need its merge state)."""
+        if oid in self.cache:
+            obj = self.cache[oid]
+            if obj is None:
+                return None
+            return obj.merged_into if obj.merged_into is not None else oid
+        found = self._resolved.get(oid, 0)
+        if found == 0:
+            row = self.conn.execute("select merged_into from objects where id = ?", (oid,)).fetchone()
+            found = None if row is None else (row[0] if row[0] is not None else oid)
+            self._resolved[oid] = found
+        return found
+
     def add(self, obj: Obj) -> None:
         self.cache[obj.id] = obj
+        self._resolved.pop(obj.id, None)
 
     def assoc_add(self, ft: int, tt: int, fid: int, tid: int, primary: int) -> None:
         self.conn.execute(
@@ -334,11 +359,10 @@ class Engine:
             self._associate(type_code, oid, tt, tid, prim)
 
     def _associate(self, ft: int, fid: int, tt: int, tid: int, prim: int) -> None:
-        target = self.store.get(tid)
-        if target is None:
+        resolved = self.store.resolve(tid)  # merged-away contacts hand their associations to the survivor
+        if resolved is None:
             return
-        if target.merged_into is not None:  # merged-away contacts hand their associations to the survivor
-            tid = target.merged_into
+        tid = resolved
         self.store.assoc_add(ft, tt, fid, tid, prim)
         self.store.assoc_add(tt, ft, tid, fid, prim)
 

@@ -335,7 +335,9 @@ def generate_portal(
         phase = time.perf_counter()
         report_progress("indexes", 0, 1)
         _, indexes = _split_ddl()
+        conn.execute("pragma threads=2")  # let SQLite's sorter use a helper thread per index build
         conn.executescript(indexes)
+        conn.execute("pragma analysis_limit=1000")  # sampled statistics: a full ANALYZE reads every page
         conn.execute("analyze")
         conn.execute("pragma locking_mode=normal")
         conn.execute("pragma journal_mode=wal")

@@ -58,13 +58,19 @@ def build_manifest(portal_dir: Path) -> dict:
             "objects": {},
         }
         for name, code in store.OBJECT_TYPE_CODES.items():
+            # ids come from covering indexes (no row reads): the portal file can be gigabytes
+            pairs = sorted(
+                conn.execute(
+                    "select id, merged_into from objects where type = ? and merged_into is not null", (code,)
+                ).fetchall()
+            )
+            losers = {loser for loser, _ in pairs}
             active = [
                 r[0]
                 for r in conn.execute(
-                    "select id from objects where type = ? and archived = 0 and merged_into is null "
-                    "order by id",
-                    (code,),
+                    "select id from objects where type = ? and archived = 0 order by id", (code,)
                 )
+                if r[0] not in losers
             ]
             archived = [
                 r[0]
@@ -72,11 +78,6 @@ def build_manifest(portal_dir: Path) -> dict:
                     "select id from objects where type = ? and archived = 1 order by id", (code,)
                 )
             ]
-            pairs = sorted(
-                conn.execute(
-                    "select id, merged_into from objects where type = ? and merged_into is not null", (code,)
-                ).fetchall()
-            )
             merged: dict = {"count": len(pairs), "sha256": checksum([f"{a}:{b}" for a, b in pairs])}
             if len(pairs) <= ID_LIST_LIMIT:
                 merged["pairs"] = [[str(a), str(b)] for a, b in pairs]

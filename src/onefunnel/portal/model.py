@@ -292,7 +292,7 @@ LAG_DAYS = {  # (median days, lognormal sigma)
     "expansion_after_won": (240.0, 0.45),
 }
 P_EVANGELIST = 0.1
-EXPANSION_RATE = 1.5  # expected expansion deals per won new-business deal (Poisson mean)
+EXPANSION_RATE = 1.8  # expected expansion deals per won new-business deal (Poisson mean)
 P_EXPANSION_WIN = 0.55
 
 # ---------------------------------------------------------------- arrivals (growth and seasonality)
