@@ -76,3 +76,39 @@ def test_missing_file_is_named(tmp_path):
 def test_targets_fall_back_to_the_default_month():
     definitions = load_definitions(DEFAULT_DEFINITIONS_FILE)
     assert definitions.targets["marketing"]["mqls"].for_month("2026-03") == 320
+
+
+@pytest.mark.parametrize(
+    ("change", "named_key"),
+    [
+        # keys the warehouse added for rules metrics.md needs (cherry-picking index, aging leads, windows)
+        (lambda c: c["sla"].pop("untouched_aging_days"), "sla.untouched_aging_days"),
+        (lambda c: c["lead_grade"]["cherry_picking"].update(high_grades=["Z"]), "cherry_picking"),
+        (lambda c: c["lead_grade"]["cherry_picking"].update(low_grades=["A"]), "both high and low"),
+        (lambda c: c["conversion_windows_days"].pop("mql_to_sql"), "conversion_windows_days"),
+        (lambda c: c["conversion_windows_days"].update(lead_to_customer=30), "conversion_windows_days"),
+        (lambda c: c["conversion_windows_days"].update(lead_to_mql=0), "conversion_windows_days.lead_to_mql"),
+        (lambda c: c["stages"].pop(1), "stages must include"),
+        (lambda c: c.update(source_team_from_creator="OFFLINE"), "source_team_from_creator"),
+    ],
+)
+def test_warehouse_rules_fail_naming_the_key(tmp_path, change, named_key):
+    # GIVEN a definitions file breaking one of the warehouse's rules WHEN loaded THEN the error names it
+    path = _write_variant(tmp_path, change)
+    with pytest.raises(DefinitionsError) as raised:
+        load_definitions(path)
+    assert named_key in str(raised.value)
+
+
+def test_custom_stages_need_a_window_per_step(tmp_path):
+    # GIVEN a portal with an extra "trial" stage between SQL and opportunity and its windows
+    def add_trial(content):
+        content["stages"].insert(3, {"key": "trial", "label": "Trial", "lifecycle_stages": ["1234567"]})
+        windows = content["conversion_windows_days"]
+        windows.pop("sql_to_opportunity")
+        windows.update(sql_to_trial=30, trial_to_opportunity=30)
+
+    # WHEN loaded THEN it is valid and keeps the windows per step
+    definitions = load_definitions(_write_variant(tmp_path, add_trial))
+    assert [stage.key for stage in definitions.stages][3] == "trial"
+    assert definitions.conversion_windows_days["sql_to_trial"] == 30

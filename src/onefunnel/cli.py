@@ -20,7 +20,16 @@ def _register_optional_commands() -> None:
     # Parts built in later issues register themselves here; a missing part must not break the CLI.
     from importlib import import_module
 
-    for module_name, command_name in (("onefunnel.extract_cli", "extract"), ("onefunnel.demo", "demo")):
+    for module_name, command_name in (
+        ("onefunnel.extract_cli", "extract"),
+        ("onefunnel.demo", "demo"),
+        ("onefunnel.warehouse.cli", "transform"),
+        ("onefunnel.warehouse.cli", "month_close"),
+        ("onefunnel.quality.cli", "check"),
+        ("onefunnel.quality.cli", "publish"),
+        ("onefunnel.dashboard_cli", "dashboard"),
+        ("onefunnel.orchestration.cli", "airflow_group"),
+    ):
         try:
             module = import_module(module_name)
         except ModuleNotFoundError as error:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from itertools import pairwise
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -25,6 +26,7 @@ Share = Annotated[float, Field(ge=0, le=1)]
 Points = Annotated[float, Field(ge=0, le=100)]
 TeamName = Literal["sales", "marketing"]
 TARGET_METRICS = ("mqls", "sqls", "sourced_pipeline", "closed_won_revenue")
+REQUIRED_STAGE_KEYS = ("mql", "sql")
 
 
 class DefinitionsError(ValueError):
@@ -50,6 +52,8 @@ class Sla(_Strict):
     first_touch_hours: Annotated[float, Field(gt=0)]
     mql_to_sql_window_days: PositiveInt
     mql_to_sql_target_rate: Share
+    # An untouched owned MQL older than this many days counts as an "aging" lead in rep follow-up.
+    untouched_aging_days: PositiveInt
 
 
 class SalesTouch(_Strict):
@@ -100,10 +104,18 @@ class GradeBand(_Strict):
     min_engagement: Points
 
 
+class CherryPicking(_Strict):
+    """Which grades count as high and low for the cherry-picking index (touch rate high - touch rate low)."""
+
+    high_grades: list[str] = Field(min_length=1)
+    low_grades: list[str] = Field(min_length=1)
+
+
 class LeadGrade(_Strict):
     fit: FitScore
     engagement: EngagementScore
     grades: list[GradeBand] = Field(min_length=2)
+    cherry_picking: CherryPicking
 
     @field_validator("grades")
     @classmethod
@@ -112,12 +124,19 @@ class LeadGrade(_Strict):
             raise ValueError("the last grade needs min_fit 0 and min_engagement 0 so every lead gets one")
         return grades
 
-
-class ConversionWindows(_Strict):
-    lead_to_mql: PositiveInt
-    mql_to_sql: PositiveInt
-    sql_to_opportunity: PositiveInt
-    opportunity_to_customer: PositiveInt
+    @model_validator(mode="after")
+    def _cherry_picking_grades_exist(self) -> LeadGrade:
+        known = [band.grade for band in self.grades]
+        if len(set(known)) != len(known):
+            raise ValueError(f"grades must be unique, got {known}")
+        picking = self.cherry_picking
+        unknown = sorted((set(picking.high_grades) | set(picking.low_grades)) - set(known))
+        if unknown:
+            raise ValueError(f"cherry_picking names grade(s) {unknown} that are not in grades {known}")
+        both = sorted(set(picking.high_grades) & set(picking.low_grades))
+        if both:
+            raise ValueError(f"cherry_picking lists grade(s) {both} as both high and low")
+        return self
 
 
 class MonthlyTarget(_Strict):
@@ -154,9 +173,14 @@ class Definitions(_Strict):
     teams: Teams
     source_team: dict[str, TeamName]
     source_team_default: TeamName
+    # Sources whose team is the team of the HubSpot user who created the contact (e.g. OFFLINE: a rep
+    # typing a contact in is sales-sourced, a marketer importing an event list is marketing-sourced);
+    # when the creator is in neither team, `source_team` applies.
+    source_team_from_creator: list[str] = []
     influence: Influence
     lead_grade: LeadGrade
-    conversion_windows_days: ConversionWindows
+    # One window per consecutive pair of stages, keyed "<stage>_to_<next stage>".
+    conversion_windows_days: dict[str, PositiveInt]
     deal_pipelines: Literal["all"] | list[str]
     targets: dict[TeamName, dict[Literal[TARGET_METRICS], MonthlyTarget]]  # type: ignore[valid-type]
 
@@ -185,6 +209,23 @@ class Definitions(_Strict):
                         f"and {stage.key!r}"
                     )
                 seen[lifecycle] = stage.key
+        # The SLA, the targets and the semantic layer speak of MQLs and SQLs: those stages must exist.
+        missing = [key for key in REQUIRED_STAGE_KEYS if key not in keys]
+        if missing:
+            raise ValueError(f"stages must include the stage key(s) {missing} (the SLA and targets use them)")
+        return self
+
+    @model_validator(mode="after")
+    def _windows_cover_every_step(self) -> Definitions:
+        keys = [stage.key for stage in self.stages]
+        expected = [f"{first}_to_{second}" for first, second in pairwise(keys)]
+        missing = [pair for pair in expected if pair not in self.conversion_windows_days]
+        unknown = [pair for pair in self.conversion_windows_days if pair not in expected]
+        if missing or unknown:
+            raise ValueError(
+                "conversion_windows_days needs exactly one window per consecutive stage pair "
+                f"{expected}; missing {missing}, unknown {unknown}"
+            )
         return self
 
     @property

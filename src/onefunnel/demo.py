@@ -1,28 +1,72 @@
 """`onefunnel demo`: the whole product on a laptop, against the local synthetic portal.
 
-Reruns reuse what exists: the demo portal is generated once and served again.
+    demo portal (generated once) -> served on 127.0.0.1 -> the main DAG run through Airflow
+    (`airflow dags test`, SQLite metadata DB under data/airflow) -> dashboard on 127.0.0.1
+
+Reruns reuse what exists: the portal, the Airflow metadata database and pools, the landing zone and the
+warehouse (so the DAG's second run is incremental). If a run fails after an earlier success, the demo says
+why and serves the last good snapshot.
 """
 
 from __future__ import annotations
 
+import signal
+import socket
+import subprocess
+import sys
 import time
+import urllib.request
 
 import click
 
 from onefunnel import config
 
 
+def _free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def _stop_on_sigterm(_signum, _frame) -> None:
+    raise KeyboardInterrupt  # `kill PID` stops the demo as cleanly as Ctrl-C (portal and dashboard too)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_http(url: str, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as answer:  # noqa: S310 - our own 127.0.0.1 server
+                if answer.status == 200:
+                    return True
+        except OSError:
+            time.sleep(0.5)
+    return False
+
+
 @click.command()
 @click.option("--port", type=int, default=config.DEFAULT_PORTAL_PORT, show_default=True, help="Portal port.")
+@click.option("--dashboard-port", type=int, default=8501, show_default=True)
 @click.option("--seed", type=int, default=42, show_default=True)
 @click.option("--size", type=click.Choice(["tiny", "demo", "large"]), default="demo", show_default=True)
-def demo(port: int, seed: int, size: str) -> None:
-    """Generate the demo portal if needed and serve it on 127.0.0.1 until Ctrl-C."""
+@click.option("--skip-pipeline", is_flag=True, help="Serve what was published last; do not run the DAG.")
+@click.option("--no-serve", is_flag=True, help="Run the pipeline, print the URLs and exit (for timing, CI).")
+def demo(port: int, dashboard_port: int, seed: int, size: str, skip_pipeline: bool, no_serve: bool) -> None:
+    """Generate the demo portal if needed, serve it, run the main DAG through Airflow, serve the dashboard."""
+    from onefunnel.dashboard_cli import streamlit_command
+    from onefunnel.orchestration.bootstrap import LocalAirflow, default_home
+    from onefunnel.orchestration.paths import quality_dir, serving_path
     from onefunnel.portal.generate import generate_portal
-    from onefunnel.portal.manifest import build_manifest
     from onefunnel.portal.server import PortalServer, ServerOptions
     from onefunnel.portal.store import portal_file
 
+    started = time.monotonic()
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     target = config.portal_dir(size)
     if portal_file(target).exists():
         click.echo(f"reusing the {size} portal in {target}")
@@ -30,22 +74,65 @@ def demo(port: int, seed: int, size: str) -> None:
         click.echo(f"generating the {size} portal (seed {seed}) in {target} …")
         report = generate_portal(target, size=size, seed=seed)
         click.echo(f"generated in {report.seconds:.1f} s")
-    summary = build_manifest(target)
     token = config.local_portal_token()
-    server = PortalServer(target, ServerOptions.fast(token), host="127.0.0.1", port=port).start()
-    click.echo("")
-    click.echo(f"local HubSpot portal: {server.url}  (clock {summary.get('clock')})")
-    for object_type, counts in sorted(summary.get("objects", {}).items()):
-        click.echo(f"  {object_type:<10} {counts.get('active_count', 0):>9,} active")
-    click.echo("")
-    click.echo("try it:")
-    click.echo(f"  curl -H 'Authorization: Bearer {token}' '{server.url}/crm/v3/objects/contacts?limit=2'")
-    click.echo("  (the token is the local portal's dev default; set ONEFUNNEL_PORTAL_TOKEN to change it)")
-    click.echo("stop with Ctrl-C")
+    portal_port = port if _free(port) else 0  # a second demo, or another service, has the port: any port
+    server = PortalServer(target, ServerOptions.fast(token), host="127.0.0.1", port=portal_port).start()
+    dashboard = None
     try:
-        while True:
-            time.sleep(3600)
+        click.echo(f"local HubSpot portal: {server.url}")
+        snapshot = serving_path()
+        if not skip_pipeline:
+            airflow = LocalAirflow(
+                home=default_home(), data_dir=config.data_dir(), portal_url=server.url, token=token
+            )
+            airflow.prepare(echo=click.echo)
+            click.echo("running the onefunnel_funnel DAG through Airflow (airflow dags test) …")
+            run_started = time.monotonic()
+            completed = airflow.dags_test(capture=True)
+            log_file = airflow.home / "last-demo-run.log"
+            log_file.write_text(completed.stdout + completed.stderr)
+            if completed.returncode != 0:
+                click.echo(f"the DAG run failed (log: {log_file}); last lines:", err=True)
+                click.echo("\n".join((completed.stdout + completed.stderr).splitlines()[-25:]), err=True)
+                if not snapshot.exists():
+                    raise SystemExit(1)
+                click.echo("serving the last good snapshot instead", err=True)
+            else:
+                click.echo(f"DAG run succeeded in {time.monotonic() - run_started:.0f} s (log: {log_file})")
+        if not snapshot.exists():
+            raise click.ClickException(f"no serving snapshot at {snapshot}: run without --skip-pipeline")
+        dashboard_port = dashboard_port if _free(dashboard_port) else _free_port()
+        dashboard_url = f"http://127.0.0.1:{dashboard_port}"
+        if not no_serve:
+            dashboard = subprocess.Popen(streamlit_command(dashboard_port))  # noqa: S603 - fixed argv
+            if not _wait_http(f"{dashboard_url}/_stcore/health", 120):
+                raise click.ClickException(f"the dashboard did not come up on {dashboard_url}")
+        click.echo("")
+        click.echo(f"ready in {time.monotonic() - started:.0f} s")
+        click.echo(
+            f"  dashboard            {dashboard_url}" + ("  (not started: --no-serve)" if no_serve else "")
+        )
+        click.echo(f"  local HubSpot portal {server.url}  (token: $ONEFUNNEL_PORTAL_TOKEN, dev default)")
+        click.echo(f"  quality report       {quality_dir() / 'data_docs' / 'latest.html'}")
+        click.echo(f"  serving snapshot     {snapshot}")
+        click.echo("  Airflow UI           `onefunnel airflow standalone` (see docs/airflow.md)")
+        if no_serve:
+            return
+        click.echo("stop with Ctrl-C")
+        while dashboard.poll() is None:
+            time.sleep(1)
+        raise SystemExit(dashboard.returncode)
     except KeyboardInterrupt:
         click.echo("stopped")
     finally:
+        if dashboard is not None and dashboard.poll() is None:
+            dashboard.terminate()
+            try:
+                dashboard.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                dashboard.kill()
         server.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(demo())

@@ -1,0 +1,151 @@
+"""Data health: how fresh the numbers are, how the last run went, every quality check with its result and
+where the Data Docs are — so nobody has to ask whether today's numbers can be trusted."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+import streamlit as st
+from dashboards.lib import formatting, layout, queries, status
+
+ctx = layout.context()
+layout.header(
+    "Data health",
+    "How fresh the numbers are, whether the last run passed its quality checks, and where to look when not.",
+    ctx,
+)
+layout.require_snapshot(ctx)
+run, version = ctx.run, ctx.version
+
+# ----------------------------------------------------------------------------- tiles
+labels = {"passed": "Passed", "warning": "Passed with warnings", "failed": "Failed"}
+tiles = st.columns(4)
+as_of = ctx.data_as_of
+age_hours = None
+if as_of is not None:
+    age_hours = (datetime.now(as_of.tzinfo) - as_of).total_seconds() / 3600
+layout.tile(
+    "Data as of",
+    formatting.timestamp(as_of, tz_name=ctx.time_zone).rsplit(",", 1)[-1].strip()
+    if as_of
+    else formatting.DASH,
+    note=f"{formatting.timestamp(as_of, tz_name=ctx.time_zone).split(',')[0]} · "
+    f"{formatting.hours(age_hours)} ago"
+    if as_of is not None and age_hours is not None
+    else None,
+    container=tiles[0],
+)
+layout.tile(
+    "Quality of the published run",
+    labels.get(str(run.get("quality_status")), str(run.get("quality_status"))),
+    note=f"run {run.get('run_id')}",
+    container=tiles[1],
+)
+total, failed = int(run.get("checks_total") or 0), int(run.get("checks_failed") or 0)
+layout.tile("Checks passed", f"{total - failed} of {total}", note=f"{failed} not passed", container=tiles[2])
+layout.tile(
+    "Warnings",
+    formatting.count(len(run.get("warnings") or [])),
+    note="published with notices" if run.get("warnings") else "none",
+    container=tiles[3],
+)
+
+# ----------------------------------------------------------------------------- the latest run
+st.subheader("The latest pipeline run")
+latest = status.latest_quality_run()
+if ctx.failure:
+    st.error(
+        f"Run **{ctx.failure.get('run_id')}** was stopped by the quality gate and not published; the "
+        "dashboard keeps "
+        "serving the last good snapshot.",
+        icon=":material/error:",
+    )
+    for reason in ctx.failure.get("reasons") or []:
+        st.markdown(f"- {reason}")
+elif latest and latest.get("run_id") not in (None, run.get("run_id")):
+    st.info(
+        f"A newer quality run ({latest['run_id']}, "
+        f"{labels.get(latest.get('status'), latest.get('status'))}) has not "
+        "been published yet.",
+        icon=":material/schedule:",
+    )
+else:
+    st.success("The latest run is the one being shown.", icon=":material/check_circle:")
+published = run.get("published_at")
+facts = pd.DataFrame(
+    [
+        (
+            "Published",
+            formatting.timestamp(published, tz_name=ctx.time_zone)
+            if isinstance(published, datetime)
+            else "—",
+        ),
+        (
+            "Warehouse built",
+            formatting.timestamp(run.get("warehouse_built_at"), tz_name=ctx.time_zone)
+            if isinstance(run.get("warehouse_built_at"), datetime)
+            else "—",
+        ),
+        ("Quality run", str(run.get("run_id"))),
+        ("Extraction run", str(run.get("landing_run_id") or "—")),
+        ("Definitions version", str(run.get("definitions_version") or "—")),
+        ("Snapshot file", version.path),
+        ("Snapshot size", f"{version.size / 2**20:,.1f} MB"),
+    ],
+    columns=["", "Value"],
+)
+st.dataframe(facts, hide_index=True)
+
+# ----------------------------------------------------------------------------- checks
+st.subheader("Quality checks of the published run")
+checks = queries.checks(version)
+if checks.empty:
+    layout.empty("The snapshot carries no check results.")
+else:
+    show_all = st.toggle("Show passed checks too", value=False, key="all_checks")
+    shown = checks if show_all else checks[checks["status"] != "passed"]
+    if shown.empty:
+        st.success(f"All {len(checks)} checks passed.", icon=":material/check_circle:")
+    else:
+        st.dataframe(
+            shown.rename(
+                columns={
+                    "name": "Check",
+                    "checkpoint": "Checkpoint",
+                    "table_name": "Table",
+                    "severity": "Severity",
+                    "status": "Status",
+                    "waived": "Waived",
+                    "message": "Result",
+                }
+            )[["Status", "Severity", "Check", "Table", "Result", "Checkpoint", "Waived"]],
+            hide_index=True,
+            placeholder="—",
+            column_config={"Result": st.column_config.TextColumn(width="large")},
+        )
+    st.caption("Critical checks block publishing; warning checks publish with a notice on every page.")
+
+# ----------------------------------------------------------------------------- data docs
+st.subheader("Data Docs")
+docs = run.get("data_docs") or (latest or {}).get("data_docs")
+if docs:
+    st.markdown(
+        "Great Expectations' Data Docs for this run (every expectation, with examples of failing rows):"
+    )
+    st.code(str(docs), language=None)
+    st.caption(
+        "Open the file in a browser on the machine that runs the pipeline, or from its shared data folder."
+    )
+else:
+    layout.empty("This run built no Data Docs (run `onefunnel check --docs` to build them).")
+
+# ----------------------------------------------------------------------------- contents
+with st.expander("What the snapshot holds"):
+    rows = queries.table_rows(version)
+    st.dataframe(
+        rows.rename(columns={"table_schema": "Schema", "table_name": "Table", "row_count": "Rows"}),
+        hide_index=True,
+        placeholder="—",
+        column_config={"Rows": st.column_config.NumberColumn(format="localized")},
+    )

@@ -1,0 +1,125 @@
+{#- Reading the HubSpot landing zone: rows of a dataset, its (drifting) columns, and typing HubSpot's strings. -#}
+
+{% macro landing_dir() %}
+    {{- return(env_var('ONEFUNNEL_LANDING_DIR', '../data/landing')) -}}
+{% endmacro %}
+
+
+{#- Columns of a landed dataset (empty before execution or when nothing has landed yet). -#}
+{% macro landing_columns(dataset) %}
+    {%- if not execute or not landing_dataset_exists(dataset) -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {{ return(landing_column_names(source('hubspot', dataset))) }}
+{% endmacro %}
+
+
+{#- select * from the landed dataset; in an incremental build only the runs after the newest one already
+    processed (and that one again if it was still landing then). When the dataset has not landed at all, an
+    empty row set with the given columns. -#}
+{% macro landed_rows(dataset, empty_columns) %}
+    {%- set relation = source('hubspot', dataset) -%}
+    {%- if execute and not landing_dataset_exists(dataset) -%}
+        select
+        {%- for column in empty_columns %}
+            cast(null as {{ column[1] }}) as {{ column[0] }},
+        {%- endfor %}
+            cast(null as {{ dbt.type_string() }}) as run_id
+        where 1 = 0
+    {%- else -%}
+        select *
+        from {{ relation }}
+        {%- if is_incremental() and execute %}
+        {%- set newest = run_query('select max(last_run_id) from ' ~ this).columns[0].values()[0] %}
+        {%- if newest is not none %}
+        {#- a literal bound lets DuckDB skip the older run folders (hive partition pruning); the newest run
+            already processed is read again unless its run manifest shows it had finished landing #}
+        where run_id {{ '>' if files_exist(landing_dir() ~ '/_runs/' ~ newest ~ '.json') else '>=' }} {{ dbt.string_literal(newest) }}
+        {%- endif %}
+        {%- endif %}
+    {%- endif -%}
+{% endmacro %}
+
+
+{% macro crm_empty_columns() %}
+    {{ return([('id', dbt.type_string()), ('createdAt', dbt.type_string()), ('updatedAt', dbt.type_string()),
+               ('archived', dbt.type_boolean()), ('archivedAt', dbt.type_string()),
+               ('_extracted_at', dbt.type_timestamp()), ('_run_id', dbt.type_string())]) }}
+{% endmacro %}
+
+
+{#- A HubSpot property as landed (text), or null when the portal never sent it. -#}
+{% macro hs_text(columns, name) %}
+    {%- if ('properties__' ~ name) in columns -%}
+        nullif(properties__{{ name }}, '')
+    {%- else -%}
+        cast(null as {{ dbt.type_string() }})
+    {%- endif -%}
+{% endmacro %}
+
+{% macro hs_timestamp(columns, name) %}
+    {{- parse_hubspot_timestamp(hs_text(columns, name)) -}}
+{% endmacro %}
+
+{% macro hs_number(columns, name) %}
+    {{- dbt.safe_cast(hs_text(columns, name), 'numeric(38, 6)') -}}
+{% endmacro %}
+
+{% macro hs_integer(columns, name) %}
+    {{- dbt.safe_cast(dbt.safe_cast(hs_text(columns, name), 'numeric(38, 6)'), dbt.type_bigint()) -}}
+{% endmacro %}
+
+{% macro hs_boolean(columns, name) %}
+    (lower({{ hs_text(columns, name) }}) = 'true')
+{% endmacro %}
+
+
+{#- The landing bookkeeping every CRM staging model keeps, to pick and audit the latest version. -#}
+{% macro crm_landing_columns() %}
+        {{ parse_hubspot_timestamp('createdAt') }} as created_at,
+        {{ parse_hubspot_timestamp('updatedAt') }} as updated_at,
+        coalesce(archived, false) as is_archived,
+        {{ parse_hubspot_timestamp('archivedAt') }} as archived_at,
+        {{ utc_naive('_extracted_at') }} as extracted_at,
+        {{ utc_naive('_extracted_at') }} as first_extracted_at,
+        run_id as last_run_id
+{% endmacro %}
+
+
+{#- Latest version per key (by updated_at, then extraction time), first extraction kept for audits.
+    Incremental: the new rows compete with the stored version of the same keys. -#}
+{% macro keep_latest_version(typed_cte, key) %}
+    with candidates as (
+        select * from {{ typed_cte }}
+        {%- if is_incremental() %}
+        {{ union_all_by_name() }}
+        select * from {{ this }}
+        where {{ key }} in (select {{ key }} from {{ typed_cte }})
+        {%- endif %}
+    ),
+
+    ranked as (
+        select
+            {{ star_except(['first_extracted_at']) }},
+            min(first_extracted_at) over (partition by {{ key }}) as first_extracted_at,
+            row_number() over (
+                partition by {{ key }}
+                order by updated_at desc nulls last, extracted_at desc, last_run_id desc, is_archived desc
+            ) as version_rank
+        from candidates
+    )
+
+    select {{ star_except(['version_rank']) }}
+    from ranked
+    where version_rank = 1
+{% endmacro %}
+
+
+{#- A landed column by its own name (non-property datasets), or null when this landing zone lacks it. -#}
+{% macro landed_column(columns, name) %}
+    {%- if not execute or name in columns -%}
+        "{{ name }}"
+    {%- else -%}
+        cast(null as {{ dbt.type_string() }})
+    {%- endif -%}
+{% endmacro %}

@@ -1,0 +1,28 @@
+with stages as (
+    select * from {{ ref('int_contact_stages') }}
+),
+
+final as (
+    select
+        -- ids
+        {{ dbt.concat(['contact_id', "'-'", 'stage_key']) }} as contact_stage_id,
+        contact_id,
+        stage_key,
+
+        -- dimensions
+        stage_label,
+        stage_order,
+        is_skipped,
+        is_date_from_create_date,
+        is_disqualified,
+
+        -- timestamps
+        entered_at,
+        own_entered_at,
+        {{ local_timestamp('entered_at') }} as entered_local_at,
+        entered_month,
+        {{ definitions_version_column() }}
+    from stages
+)
+
+select * from final

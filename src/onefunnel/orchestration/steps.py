@@ -1,0 +1,145 @@
+"""The pipeline steps after extraction, as the DAG tasks call them: warehouse build, quality gate, publish,
+exports hook, month close. Each returns a small JSON-able summary (XCom) and raises an error whose message
+names the cause (orchestration.failures). Heavy modules are imported inside each step.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from onefunnel.orchestration import failures, paths
+
+log = logging.getLogger("onefunnel.orchestration")
+
+ACCOUNTABILITY_MODELS = (
+    "stg_accountability__reported_metrics+",
+    "stg_accountability__reported_contributions+",
+)
+
+
+def build_warehouse(
+    *, full_refresh: bool = False, select: list[str] | None = None, freeze_due: bool = True
+) -> dict:
+    """dbt build of the warehouse from the landing zone (the warehouse's only writer)."""
+    from onefunnel.definitions import DefinitionsError
+    from onefunnel.warehouse.build import WarehouseBuildError
+    from onefunnel.warehouse.build import build_warehouse as build
+
+    try:
+        result = build(
+            paths.landing_dir(),
+            paths.warehouse_path(),
+            select=select,
+            full_refresh=full_refresh,
+            freeze_due=freeze_due,
+        )
+    except DefinitionsError as error:
+        raise failures.final(
+            "warehouse build", f"definitions file: {error}", "Fix definitions.yml; nothing was built"
+        ) from None
+    except WarehouseBuildError as error:
+        if error.failures:  # a model or data test failed: the same data fails the same way again
+            raise failures.final(
+                "warehouse build", str(error), "Fix the model or the data it names, then clear this task"
+            ) from None
+        raise failures.retryable("warehouse build", str(error)) from None
+    summary = {
+        "warehouse": str(result.warehouse_path),
+        "definitions_version": result.definitions_version,
+        "full_refresh": result.full_refresh,
+        "models_built": result.models_built,
+        "tests_passed": result.tests_passed,
+        "frozen_months": result.frozen_months,
+        "seconds": round(result.seconds, 1),
+    }
+    log.info("warehouse built: %s", summary)
+    return summary
+
+
+def quality_gate() -> dict:
+    """Run every quality checkpoint; fail (without retry) when a critical check fails."""
+    from onefunnel.quality.runner import CheckOptions, run_checks
+
+    summary = run_checks(
+        CheckOptions(
+            landing_dir=paths.landing_dir(),
+            warehouse_path=paths.warehouse_path(),
+            quality_dir=paths.quality_dir(),
+        )
+    )
+    counts = summary.counts()
+    result = {
+        "quality_run_id": summary.run_id,
+        "status": summary.status.value,
+        "checks": counts["checks"],
+        "passed": counts["passed"],
+        "warnings": [f"{check.name}: {check.message}" for check in summary.warnings][:20],
+        "report": summary.data_docs,
+    }
+    if not summary.status.publishable:
+        blocking = summary.blocking
+        shown = "; ".join(f"{check.name}: {check.message}" for check in blocking[:5])
+        more = f" (+{len(blocking) - 5} more)" if len(blocking) > 5 else ""
+        raise failures.final(
+            "quality gate",
+            f"quality run {summary.run_id} failed {len(blocking)} critical check(s): {shown}{more}",
+            f"Read the report ({summary.data_docs or paths.quality_dir()}), fix the source or waive the "
+            "check "
+            "with `onefunnel check --waive NAME` and publish",
+        )
+    log.info("quality gate passed: %s", result)
+    return result
+
+
+def publish_snapshot(quality_run_id: str | None = None) -> dict:
+    """Publish the checked warehouse as the new serving snapshot (atomic replace)."""
+    from onefunnel.publish.snapshot import PublishRefused, publish
+
+    try:
+        result = publish(
+            warehouse_path=paths.warehouse_path(),
+            target=paths.serving_path(),
+            quality_dir=paths.quality_dir(),
+            run_id=quality_run_id,
+        )
+    except PublishRefused as refused:
+        raise failures.final(
+            "publish", "; ".join(refused.reasons), "Rerun the warehouse build and the quality gate"
+        ) from None
+    summary = {
+        "quality_run_id": result.run_id,
+        "serving_path": result.serving_path,
+        "tables": result.tables,
+        "data_as_of": result.data_as_of,
+        "definitions_version": result.definitions_version,
+        "quality_status": result.quality_status,
+        "published_at": result.published_at,
+    }
+    log.info("published %s tables to %s", len(result.tables), result.serving_path)
+    return summary
+
+
+def close_months() -> list[str]:
+    """Freeze every month whose close day (definitions.yml month_close_day) has passed and that is not
+    frozen yet; returns the months frozen now (empty: nothing was due)."""
+    from onefunnel.definitions import load_definitions
+    from onefunnel.warehouse.freeze import default_accountability_dir, due_months, freeze_month
+
+    warehouse = paths.warehouse_path()
+    if not warehouse.exists():
+        raise failures.final(
+            "month close", f"there is no warehouse at {warehouse}", "Run the onefunnel_funnel DAG first"
+        )
+    accountability = default_accountability_dir(warehouse)
+    frozen = [
+        month
+        for month in due_months(warehouse, load_definitions(), accountability)
+        if freeze_month(month, warehouse, accountability)
+    ]
+    log.info("months frozen: %s", frozen or "none due")
+    return frozen
+
+
+def rebuild_accountability() -> dict:
+    """After a freeze: rebuild the accountability models so reported vs current shows the new month."""
+    return build_warehouse(select=list(ACCOUNTABILITY_MODELS), freeze_due=False)

@@ -1,0 +1,234 @@
+"""One quality run: prepare every table the selected checkpoints need, validate them with GX, apply
+severities, build Data Docs, and record the summary and history.
+
+    summary = run_checks(CheckOptions(checkpoints=["landing"]))
+    summary.status            # passed | warning | failed
+    summary.check("landing.deals.amount_non_negative").message
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from onefunnel import config
+from onefunnel.landing import layout
+from onefunnel.quality import history
+from onefunnel.quality.gx_engine import PreparedTable
+from onefunnel.quality.prepared import (
+    CheckContext,
+    PrepareError,
+    build_builtin,
+    build_sql,
+    resolve_params,
+)
+from onefunnel.quality.severity import Severity
+from onefunnel.quality.sources import Sources, run_manifests
+from onefunnel.quality.suites import Catalogue, SuiteError, load_catalogue
+from onefunnel.quality.summary import CheckResult, Summary
+
+DEFAULT_KEEP_RUNS = 30
+
+
+def default_warehouse_path() -> Path:
+    """The DuckDB file dbt writes (same rule as dbt_project/profiles.yml)."""
+    return Path(os.environ.get("ONEFUNNEL_WAREHOUSE", config.data_dir() / "warehouse" / "warehouse.duckdb"))
+
+
+def default_landing_dir() -> Path:
+    return Path(os.environ.get("ONEFUNNEL_LANDING_DIR", layout.default_landing_dir()))
+
+
+@dataclass
+class CheckOptions:
+    checkpoints: Sequence[str] | None = (
+        None  # None: every checkpoint, in the order checkpoints.yml lists them
+    )
+    landing_dir: Path | None = None
+    warehouse_path: Path | None = None
+    quality_dir: Path | None = None
+    expectations_dir: Path | None = None
+    run_id: str | None = None  # the quality run's id (default: a new sortable id)
+    landing_run_id: str | None = None  # the extraction run to check (default: the newest)
+    now: datetime | None = None
+    waive: Sequence[str] = ()  # check names lowered to warning for this run, recorded as waived
+    build_docs: bool = True
+    keep_runs: int = DEFAULT_KEEP_RUNS
+    definitions_path: Path | None = None
+    extra_notes: list[str] = field(default_factory=list)
+
+
+def warehouse_fingerprint(path: Path) -> dict | None:
+    """Identifies one build of the warehouse file: publish refuses when it changed after the checks."""
+    path = Path(path)
+    if not path.exists():
+        return None
+    stat = path.stat()
+    return {"path": str(path.resolve()), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+
+
+def run_checks(options: CheckOptions | None = None) -> Summary:
+    """Run the selected checkpoints; always records a summary (even when checks could not run)."""
+    with warnings.catch_warnings():
+        # pandas 3 deprecation notices raised inside GX and DuckDB's DataFrame conversion, not in this code.
+        warnings.filterwarnings("ignore", category=FutureWarning)
+        warnings.filterwarnings("ignore", category=DeprecationWarning)
+        warnings.filterwarnings("ignore", message=".*Pandas4Warning.*")
+        warnings.filterwarnings("ignore", module=r"(great_expectations|pandas|duckdb)(\..*)?")
+        return _run_checks(options or CheckOptions())
+
+
+def _run_checks(options: CheckOptions) -> Summary:
+    started = time.monotonic()
+    now = options.now or datetime.now(UTC)
+    run_id = options.run_id or layout.new_run_id(now)
+    landing_dir = Path(options.landing_dir or default_landing_dir())
+    warehouse_path = Path(options.warehouse_path or default_warehouse_path())
+    quality_dir = Path(options.quality_dir or history.default_quality_dir())
+    catalogue = load_catalogue(options.expectations_dir)
+    selected = list(options.checkpoints or [checkpoint.name for checkpoint in catalogue.checkpoints])
+    for name in selected:
+        catalogue.checkpoint(name)  # raises SuiteError naming the unknown checkpoint
+    _check_waivers(catalogue, options.waive)
+    needs = {need for name in selected for need in catalogue.checkpoint(name).needs}
+    notes = list(options.extra_notes)
+
+    definitions, definitions_version = _definitions(options.definitions_path, notes)
+    manifests = run_manifests(landing_dir) if "landing" in needs else []
+    run = _pick_run(manifests, options.landing_run_id)
+    previous_runs = [manifest for manifest in manifests if run is None or manifest.run_id < run.run_id]
+    baseline_run_id, baseline_metrics = history.baseline(
+        quality_dir, before_landing_run=run.run_id if run else None
+    )
+
+    results: list[CheckResult] = []
+    timings: dict[str, dict] = {}
+    gx_run = None
+    with Sources(landing_dir, warehouse_path, run_id=run.run_id if run else None) as sources:
+        if "landing" in needs:
+            sources.attach_landing()
+        if "warehouse" in needs:
+            sources.attach_warehouse()
+        ctx = CheckContext(
+            sources=sources,
+            run=run,
+            previous_runs=previous_runs,
+            now=now,
+            baseline=baseline_metrics,
+            baseline_run_id=baseline_run_id,
+            definitions=definitions,
+        )
+        if "landing" in needs:
+            ctx.metrics["active_records"] = sources.active_record_counts()
+        from onefunnel.quality.gx_engine import GxRun
+
+        engine_started = time.monotonic()
+        gx_run = GxRun(quality_dir, run_id, now)  # imports GX: seconds of start-up, reported on their own
+        engine_start_s = round(time.monotonic() - engine_started, 3)
+        for checkpoint_name in selected:
+            checkpoint = catalogue.checkpoint(checkpoint_name)
+            for suite in catalogue.suites_of(checkpoint_name):
+                for table_name, spec in suite.tables.items():
+                    table = PreparedTable(suite=suite, name=table_name, spec=spec)
+                    table_started = time.monotonic()
+                    if "warehouse" in checkpoint.needs and sources.warehouse_error:
+                        table.error = sources.warehouse_error
+                    else:
+                        _prepare(ctx, table)
+                    prepared_at = time.monotonic()
+                    results.extend(gx_run.validate(table, checkpoint_name))
+                    timings[f"{suite.suite}.{table_name}"] = {
+                        "rows": None if table.frame is None else len(table.frame),
+                        "prepare_s": round(prepared_at - table_started, 3),
+                        "validate_s": round(time.monotonic() - prepared_at, 3),
+                    }
+                    table.frame = None  # free the batch before the next one
+        if options.build_docs:
+            try:
+                gx_run.build_docs(options.keep_runs)
+            except Exception as error:  # the docs are a view of the results; never lose the results for them
+                notes.append(f"Data Docs could not be built: {error}")
+
+    for check in results:
+        if check.name in options.waive and check.severity is Severity.CRITICAL:
+            check.severity = Severity.WARNING
+            check.waived = True
+            check.message = f"[waived for this run] {check.message}"
+    summary = Summary(
+        run_id=run_id,
+        started_at=now.isoformat(),
+        finished_at=datetime.now(UTC).isoformat(),
+        checkpoints=selected,
+        landing_run_id=run.run_id if run else None,
+        data_as_of=run.started_at if run else None,
+        definitions_version=definitions_version,
+        warehouse=warehouse_fingerprint(warehouse_path) if "warehouse" in needs else None,
+        checks=results,
+        metrics={
+            **ctx.metrics,
+            "duration_s": round(time.monotonic() - started, 3),
+            "engine_start_s": engine_start_s,
+            "tables": timings,
+        },
+        notes=notes,
+    )
+    if options.build_docs:
+        from onefunnel.quality.gx_engine import docs_dir, latest_page
+        from onefunnel.quality.report import render_latest
+
+        summary.data_docs = str(latest_page(quality_dir))
+        history.record_run(quality_dir, summary)
+        render_latest(docs_dir(quality_dir), summary, history.read_history(quality_dir))
+    else:
+        history.record_run(quality_dir, summary)
+    return summary
+
+
+def _prepare(ctx: CheckContext, table: PreparedTable) -> None:
+    try:
+        if table.spec.sql is not None:
+            table.frame = build_sql(ctx, table.spec.sql)
+        else:
+            table.frame = build_builtin(ctx, table.spec.builtin, resolve_params(ctx, dict(table.spec.params)))
+    except PrepareError as error:
+        table.error = str(error)
+        return
+    for check in table.suite.checks_of(table.name):
+        try:
+            table.kwargs[check.name] = resolve_params(ctx, dict(check.kwargs))
+        except PrepareError as error:
+            table.kwargs_errors[check.name] = str(error)
+        if check.column is not None and check.column not in table.frame.columns:
+            table.kwargs_errors[check.name] = f"table {table.name!r} has no column {check.column!r}"
+
+
+def _pick_run(manifests, wanted: str | None):
+    if wanted is not None:
+        for manifest in manifests:
+            if manifest.run_id == wanted:
+                return manifest
+        raise SuiteError(f"no extraction run {wanted!r} in the landing zone")
+    return manifests[-1] if manifests else None
+
+
+def _check_waivers(catalogue: Catalogue, waive: Sequence[str]) -> None:
+    known = {check.name for suite in catalogue.suites for check in suite.checks}
+    unknown = sorted(set(waive) - known)
+    if unknown:
+        raise SuiteError(f"cannot waive unknown check(s) {unknown}")
+
+
+def _definitions(path: Path | None, notes: list[str]):
+    from onefunnel.definitions import DefinitionsError, load_definitions
+
+    try:
+        definitions = load_definitions(path)
+    except DefinitionsError as error:
+        notes.append(f"definitions could not be loaded: {error}")
+        return None, None
+    return definitions, definitions.version

@@ -1,0 +1,237 @@
+"""What the checks read: an in-memory DuckDB connection with views over the landing zone and, read-only,
+the warehouse, plus the run manifests of the extractor.
+
+Schemas the suite SQL can use:
+
+    landed.<dataset>     every row ever landed for the dataset (all runs)
+    latest.<dataset>     the current state: newest version of each record (CRM objects, ties kept so that
+                         duplicates stay visible), newest association set of each from-record, newest
+                         snapshot of reference data (owners, pipelines, property definitions, campaigns)
+    this_run.<dataset>   the rows the run under check landed
+    warehouse.<name>     every table or view dbt built, whatever its schema (dbt model names are unique)
+
+The warehouse is attached read-only, so the gate never writes it (dbt is its only writer).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from onefunnel.landing import layout
+
+if TYPE_CHECKING:
+    import duckdb
+
+RUN_ID_PATTERN = re.compile(r"^[0-9A-Za-z_.:-]+$")
+CRM_OBJECTS = ("contacts", "companies", "deals", "calls", "emails", "meetings", "notes", "tasks")
+ASSOCIATION_PREFIX = "associations_"
+HISTORY_SUFFIX = "_property_history"
+
+
+class SourceError(RuntimeError):
+    """A source the checks need is missing or unreadable; the message says which and why."""
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def dataset_kind(name: str) -> str:
+    if name in CRM_OBJECTS:
+        return "records"
+    if name.startswith(ASSOCIATION_PREFIX):
+        return "associations"
+    if name.endswith(HISTORY_SUFFIX):
+        return "history"
+    return "reference"
+
+
+def landed_datasets(landing_dir: Path) -> list[str]:
+    landing_dir = Path(landing_dir)
+    if not landing_dir.is_dir():
+        return []
+    return sorted(
+        path.name
+        for path in landing_dir.iterdir()
+        if path.is_dir() and not path.name.startswith(("_", ".")) and any(path.glob("*/*.parquet"))
+    )
+
+
+@dataclass
+class RunManifest:
+    """The extractor's `_runs/<run_id>.json`: status, modes and row counts of one extraction run."""
+
+    run_id: str
+    ok: bool
+    started_at: str | None
+    error: str | None
+    objects: dict[str, dict[str, Any]]
+    rows: dict[str, int]
+    raw: dict[str, Any] = field(repr=False, default_factory=dict)
+
+    @classmethod
+    def read(cls, path: Path) -> RunManifest:
+        raw = orjson.loads(Path(path).read_bytes())
+        return cls(
+            run_id=str(raw.get("run_id") or Path(path).stem),
+            ok=bool(raw.get("ok", False)),
+            started_at=raw.get("started_at"),
+            error=raw.get("error"),
+            objects=dict(raw.get("objects") or {}),
+            rows={str(k): int(v) for k, v in (raw.get("rows") or {}).items()},
+            raw=raw,
+        )
+
+    def records(self, object_type: str) -> int:
+        """Non-archived records the run extracted for the object (0 when it was extracted but empty)."""
+        entry = self.objects.get(object_type) or {}
+        return int(entry.get("records") or 0)
+
+    def mode(self, object_type: str) -> str | None:
+        entry = self.objects.get(object_type)
+        return None if entry is None else entry.get("mode")
+
+
+def run_manifests(landing_dir: Path) -> list[RunManifest]:
+    """Every run manifest, oldest first (run ids sort by start time)."""
+    folder = Path(landing_dir) / layout.RUNS_DIR
+    if not folder.is_dir():
+        return []
+    return [RunManifest.read(path) for path in sorted(folder.glob("*.json")) if not path.name.startswith(".")]
+
+
+class Sources:
+    """Owns the DuckDB connection the checks query; use as a context manager."""
+
+    def __init__(
+        self,
+        landing_dir: Path | None,
+        warehouse_path: Path | None,
+        run_id: str | None = None,
+    ) -> None:
+        import duckdb
+
+        self.landing_dir = Path(landing_dir) if landing_dir is not None else None
+        self.warehouse_path = Path(warehouse_path) if warehouse_path is not None else None
+        self.run_id = run_id
+        self.datasets: list[str] = []
+        self.warehouse_relations: dict[str, str] = {}
+        self.warehouse_error: str | None = None
+        self.con: duckdb.DuckDBPyConnection = duckdb.connect()
+        self.con.execute("set TimeZone = 'UTC'")
+        for schema in ("landed", "latest", "this_run", "warehouse"):
+            self.con.execute(f"create schema {schema}")
+
+    def __enter__(self) -> Sources:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.con.close()
+
+    # ------------------------------------------------------------------------------------ landing
+
+    def attach_landing(self) -> None:
+        if self.landing_dir is None:
+            raise SourceError("no landing folder configured")
+        if self.run_id is not None and not RUN_ID_PATTERN.match(self.run_id):
+            raise SourceError(f"not a run id: {self.run_id!r}")
+        self.datasets = landed_datasets(self.landing_dir)
+        for dataset in self.datasets:
+            name = _ident(dataset)
+            glob = _sql_text(layout.dataset_glob(self.landing_dir, dataset))
+            self.con.execute(
+                f"create view landed.{name} as "
+                f"select * from read_parquet({glob}, union_by_name = true, hive_partitioning = false)"
+            )
+            self.con.execute(f"create view latest.{name} as {self._latest_sql(dataset)}")
+            run = _sql_text(self.run_id or "")
+            self.con.execute(
+                f"create view this_run.{name} as select * from landed.{name} where _run_id = {run}"
+            )
+
+    def _latest_sql(self, dataset: str) -> str:
+        name = _ident(dataset)
+        kind = dataset_kind(dataset)
+        if kind == "records":
+            # rank, not row_number: two rows of one id in the same run and version stay visible (duplicates).
+            return (
+                f"select * from landed.{name} qualify rank() over "
+                "(partition by id order by _run_id desc, updatedAt desc nulls last, archived desc) = 1"
+            )
+        if kind == "associations":
+            return (
+                f"select * from landed.{name} qualify dense_rank() over "
+                "(partition by from_id order by _run_id desc, _extracted_at desc) = 1"
+            )
+        if kind == "history":
+            return f"select * from landed.{name}"
+        return f"select * from landed.{name} where _run_id = (select max(_run_id) from landed.{name})"
+
+    def has_dataset(self, dataset: str) -> bool:
+        return dataset in self.datasets
+
+    def active_record_counts(self) -> dict[str, int]:
+        """Records in the current state that are not archived, per CRM object that has landed data."""
+        counts = {}
+        for dataset in self.datasets:
+            if dataset_kind(dataset) == "records":
+                counts[dataset] = int(
+                    self.con.execute(
+                        f"select count(distinct id) filter (where not archived) from latest.{_ident(dataset)}"
+                    ).fetchone()[0]
+                )
+        return counts
+
+    # ---------------------------------------------------------------------------------- warehouse
+
+    def attach_warehouse(self) -> None:
+        """Attach read-only and expose each relation as warehouse.<name>; a failure is kept, not raised,
+        so that only the checks that need the warehouse report it."""
+        import duckdb
+
+        if self.warehouse_path is None or not self.warehouse_path.exists():
+            self.warehouse_error = f"no warehouse file at {self.warehouse_path} (has dbt built it?)"
+            return
+        try:
+            self.con.execute(f"attach {_sql_text(str(self.warehouse_path))} as wh (read_only)")
+        except duckdb.Error as error:
+            self.warehouse_error = f"cannot open the warehouse {self.warehouse_path} read-only: {error}"
+            return
+        self.warehouse_relations = warehouse_relations(self.con, "wh")
+        for name, qualified in self.warehouse_relations.items():
+            self.con.execute(f"create view warehouse.{_ident(name)} as select * from {qualified}")
+
+    # -------------------------------------------------------------------------------------- query
+
+    def frame(self, sql: str):
+        """Run a suite query and return a pandas DataFrame (the GX batch)."""
+        return self.con.execute(sql).df()
+
+    def scalar_list(self, sql: str, params: list[Any] | None = None) -> list[Any]:
+        return [row[0] for row in self.con.execute(sql, params or []).fetchall()]
+
+
+def warehouse_relations(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, str]:
+    """name -> fully qualified name of every table and view in an attached database (dbt names are unique;
+    on a clash the first schema in alphabetical order wins)."""
+    rows = con.execute(
+        "select table_schema, table_name from information_schema.tables "
+        "where table_catalog = ? order by table_schema, table_name",
+        [catalog],
+    ).fetchall()
+    relations: dict[str, str] = {}
+    for schema, name in rows:
+        relations.setdefault(name, f"{_ident(catalog)}.{_ident(schema)}.{_ident(name)}")
+    return relations

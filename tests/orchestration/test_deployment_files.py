@@ -1,0 +1,134 @@
+"""docker-compose.yml, its Celery variant, the Dockerfile and .env.example: no Docker engine runs here, so
+this checks what can be checked: the files parse, services and volumes are consistent, the executor
+defaults, the portal is an optional profile, and the image installs the project with the locked command."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[2]
+AIRFLOW_SERVICES = ("airflow-api-server", "airflow-scheduler", "airflow-dag-processor", "airflow-triggerer")
+
+pytestmark = pytest.mark.unit
+
+
+def _load(name: str) -> dict:
+    return yaml.safe_load((REPO / name).read_text())
+
+
+def _volume_names(service: dict) -> set[str]:
+    names = set()
+    for volume in service.get("volumes", []):
+        source = volume.split(":")[0] if isinstance(volume, str) else volume.get("source")
+        if source and not source.startswith((".", "/")):
+            names.add(source)
+    return names
+
+
+def test_compose_runs_airflow_3_on_postgres_with_the_local_executor():
+    # GIVEN docker-compose.yml  WHEN parsed
+    compose = _load("docker-compose.yml")
+    services = compose["services"]
+    # THEN the four Airflow 3 services, the init job, Postgres and the dashboard are there
+    for name in (*AIRFLOW_SERVICES, "airflow-init", "postgres", "dashboard"):
+        assert name in services, name
+    commands = {name: services[name]["command"] for name in AIRFLOW_SERVICES}
+    assert commands["airflow-api-server"][:2] == ["airflow", "api-server"]
+    assert commands["airflow-dag-processor"][:2] == ["airflow", "dag-processor"]
+    # AND every Airflow service uses Postgres and the LocalExecutor unless told otherwise
+    for name in (*AIRFLOW_SERVICES, "airflow-init"):
+        environment = services[name]["environment"]
+        assert environment["AIRFLOW__CORE__EXECUTOR"] == "${AIRFLOW_EXECUTOR:-LocalExecutor}"
+        assert "@postgres:5432/" in environment["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
+        assert services[name]["depends_on"]["postgres"]["condition"] == "service_healthy"
+    for name in AIRFLOW_SERVICES:
+        assert services[name]["depends_on"]["airflow-init"]["condition"] == "service_completed_successfully"
+
+
+def test_compose_volumes_are_declared_and_the_data_volume_is_shared():
+    # GIVEN the compose file  THEN every named volume a service mounts is declared, and none is left unused
+    compose = _load("docker-compose.yml")
+    services = compose["services"]
+    declared = set(compose["volumes"])
+    used = set().union(*(_volume_names(service) for service in services.values()))
+    assert used == declared
+    # AND the pipeline, the dashboard (read-only) and the portal share one data volume at /data
+    for name in (*AIRFLOW_SERVICES, "dashboard", "portal"):
+        mounts = [v for v in services[name]["volumes"] if v.startswith("onefunnel-data:/data")]
+        assert mounts, name
+    assert "onefunnel-data:/data:ro" in services["dashboard"]["volumes"]
+
+
+def test_the_local_portal_is_an_optional_profile_and_ports_bind_loopback():
+    # GIVEN the compose file  THEN the portal only starts with --profile portal, the rest always
+    services = _load("docker-compose.yml")["services"]
+    assert services["portal"]["profiles"] == ["portal"]
+    assert all("profiles" not in service for name, service in services.items() if name != "portal")
+    # AND published ports are on the host's loopback only
+    for service in services.values():
+        for port in service.get("ports", []):
+            assert port.startswith("127.0.0.1:"), port
+
+
+def test_the_celery_variant_overrides_the_executor_and_adds_a_broker_and_workers():
+    # GIVEN docker-compose.celery.yml, the documented Celery variant
+    celery = _load("docker-compose.celery.yml")
+    base = _load("docker-compose.yml")["services"]
+    services = celery["services"]
+    # THEN it adds redis and workers and switches every Airflow service of the base file to Celery
+    assert {"redis", "airflow-worker"} <= set(services)
+    for name in AIRFLOW_SERVICES:
+        assert name in base
+        assert services[name]["environment"]["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
+    assert services["airflow-worker"]["command"] == ["airflow", "celery", "worker"]
+    assert "onefunnel-data:/data" in services["airflow-worker"]["volumes"]
+
+
+def _uv_sync_commands(text: str) -> list[str]:
+    return [
+        " ".join(match.split()) for match in re.findall(r"uv\)? (sync[^\n&]*)", text, flags=re.IGNORECASE)
+    ]
+
+
+def test_the_image_installs_the_project_with_the_same_locked_command_as_the_tests():
+    # GIVEN the Makefile's install (what `make test` runs) and the Dockerfile
+    makefile = (REPO / "Makefile").read_text()
+    dockerfile = (REPO / "Dockerfile").read_text()
+    make_sync = [line for line in _uv_sync_commands(makefile) if "--locked" in line]
+    image_sync = _uv_sync_commands(dockerfile)
+    # THEN both install with `uv sync --locked` (never re-resolving), the image's final sync being that one
+    assert make_sync
+    assert make_sync[0].startswith("sync --locked")
+    assert image_sync
+    assert all(command.startswith("sync --locked") for command in image_sync)
+    assert image_sync[-1].split("--python")[0].strip() == "sync --locked"
+    # AND the image pins the same uv version as the Makefile
+    make_uv = re.search(r"UV_VERSION := (\S+)", makefile).group(1)
+    assert f"ARG UV_VERSION={make_uv}" in dockerfile
+
+
+def test_env_example_documents_every_variable_compose_requires():
+    # GIVEN .env.example  THEN each ${VAR} the compose files read is documented there, with no real secret
+    documented = {
+        line.split("=", 1)[0].lstrip("# ").strip()
+        for line in (REPO / ".env.example").read_text().splitlines()
+        if "=" in line
+    }
+    compose_text = (REPO / "docker-compose.yml").read_text() + (
+        REPO / "docker-compose.celery.yml"
+    ).read_text()
+    required = set(re.findall(r"\$\{([A-Z_]+)", compose_text))
+    assert required - documented == set()
+    assert "AIRFLOW_CONN_HUBSPOT_DEFAULT" in documented
+
+
+def test_the_locked_environment_can_talk_to_postgres_and_celery():
+    # GIVEN uv.lock  THEN it holds the Postgres driver Airflow's metadata DB needs in the compose deployment
+    # and the Celery provider the documented Celery variant runs on
+    lock = (REPO / "uv.lock").read_text()
+    assert 'name = "psycopg2-binary"' in lock or 'name = "psycopg2"' in lock
+    assert 'name = "apache-airflow-providers-celery"' in lock

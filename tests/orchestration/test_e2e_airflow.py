@@ -1,0 +1,158 @@
+"""End to end through Airflow: `airflow dags test onefunnel_funnel` (the scheduler's dependency loop, real
+task runner, SQLite metadata DB in a temporary AIRFLOW_HOME) against a tiny local portal on 127.0.0.1.
+
+The tests run in order on one pipeline folder: a first run publishes, a second run after the portal's clock
+moves is incremental and publishes the changes, a run with a wrong token fails at extraction with a clear
+message and leaves the snapshot untouched. No token ever appears in Airflow's output, logs or database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from onefunnel.orchestration.bootstrap import LocalAirflow
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+TOKEN = "e2e-portal-token-8c1f"
+WRONG_TOKEN = "e2e-wrong-token-77aa"
+
+
+class Pipeline:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.portal = root / "portal"
+        self.data = root / "data"
+        self.home = root / "airflow"
+        self.outputs: list[str] = []
+
+    @property
+    def serving(self) -> Path:
+        return self.data / "serving" / "serving.duckdb"
+
+    def airflow(self, url: str, token: str) -> LocalAirflow:
+        return LocalAirflow(home=self.home, data_dir=self.data, portal_url=url, token=token)
+
+    def run_dag(self, url: str, token: str, conf: dict | None = None):
+        local = self.airflow(url, token)
+        local.prepare(echo=lambda _message: None)
+        completed = local.dags_test(conf=conf, capture=True)
+        self.outputs.append(completed.stdout + completed.stderr)
+        return completed
+
+    def manifest(self) -> dict:
+        from onefunnel.portal.manifest import build_manifest
+
+        build_manifest(self.portal)
+        return json.loads((self.portal / "manifest.json").read_text())
+
+    def snapshot(self) -> dict:
+        from onefunnel.publish.serving import open_serving_readonly, read_run_metadata
+
+        with open_serving_readonly(self.serving) as con:
+            live = con.execute(
+                "select count(*) from marts.dim_contact_status where contact_status = 'live'"
+            ).fetchone()[0]
+            deals = con.execute("select count(*) from marts.fct_deals").fetchone()[0]
+            months = con.execute("select count(*) from marts.metrics_monthly").fetchone()[0]
+        return {"meta": read_run_metadata(self.serving), "live": live, "deals": deals, "months": months}
+
+    def newest_modes(self) -> dict[str, str]:
+        """Mode of each object's newest extraction run, from the run manifests in the landing zone."""
+        modes: dict[str, tuple[str, str]] = {}
+        for path in sorted((self.data / "landing" / "_runs").glob("*.json")):
+            run = json.loads(path.read_text())
+            for name, row in run["objects"].items():
+                modes[name] = (run["run_id"], row["mode"])
+        return {name: mode for name, (_, mode) in modes.items()}
+
+
+@pytest.fixture(scope="module")
+def pipeline(tmp_path_factory):
+    from onefunnel.portal.generate import generate_portal
+
+    root = tmp_path_factory.mktemp("airflow-e2e")
+    # The portal's clock is 3 days back, so advancing it keeps every record in the past (the gate rejects
+    # records modified after the extraction).
+    today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    generate_portal(root / "portal", size="tiny", seed=7, as_of=today - timedelta(days=3))
+    return Pipeline(root)
+
+
+@pytest.fixture
+def portal_url(pipeline):
+    from onefunnel.portal.server import PortalServer, ServerOptions
+
+    server = PortalServer(pipeline.portal, ServerOptions.fast(TOKEN), host="127.0.0.1", port=0).start()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
+def test_first_run_publishes_the_portal(pipeline, portal_url):
+    # GIVEN a fresh tiny portal and an empty data folder
+    truth = pipeline.manifest()["objects"]
+    # WHEN the main DAG runs through Airflow with the connection from AIRFLOW_CONN_HUBSPOT_DEFAULT
+    completed = pipeline.run_dag(portal_url, TOKEN)
+    # THEN the run succeeds and the serving snapshot holds the portal's records, checked and published
+    assert completed.returncode == 0, completed.stdout[-5000:] + completed.stderr[-3000:]
+    snapshot = pipeline.snapshot()
+    assert snapshot["meta"]["quality_status"] in ("passed", "warning")
+    assert snapshot["live"] == truth["contacts"]["active_count"]
+    assert snapshot["deals"] == truth["deals"]["active_count"]
+    assert snapshot["months"] > 0
+    assert set(pipeline.newest_modes().values()) <= {"full", "snapshot"}
+    # AND the staging areas of the extract tasks were all promoted into the landing zone
+    staging = pipeline.data / "landing" / "_staging"
+    assert not [path for path in staging.rglob("*.parquet")]
+
+
+def test_second_run_after_advance_is_incremental_and_publishes_the_changes(pipeline, portal_url):
+    # GIVEN a published snapshot and a portal whose clock moved two days (new and changed records)
+    from onefunnel.portal.advance import advance_portal
+
+    before = pipeline.snapshot()
+    advance_portal(pipeline.portal, 2)
+    truth = pipeline.manifest()["objects"]
+    assert truth["contacts"]["active_count"] != before["live"]
+    # WHEN the DAG runs again
+    completed = pipeline.run_dag(portal_url, TOKEN)
+    # THEN the CRM objects were extracted incrementally and the new snapshot shows the portal's new state
+    assert completed.returncode == 0, completed.stdout[-5000:] + completed.stderr[-3000:]
+    modes = pipeline.newest_modes()
+    assert {modes[name] for name in ("contacts", "companies", "deals", "calls")} == {"incremental"}
+    after = pipeline.snapshot()
+    assert after["meta"]["run_id"] != before["meta"]["run_id"]
+    assert after["live"] == truth["contacts"]["active_count"]
+    assert after["deals"] == truth["deals"]["active_count"]
+
+
+def test_wrong_token_fails_extraction_clearly_and_keeps_the_snapshot(pipeline, portal_url):
+    # GIVEN a published snapshot
+    published = hashlib.sha256(pipeline.serving.read_bytes()).hexdigest()
+    # WHEN the DAG runs with a connection whose token the portal refuses
+    completed = pipeline.run_dag(portal_url, WRONG_TOKEN)
+    output = completed.stdout + completed.stderr
+    # THEN the run fails, the extract tasks say the token was refused and what to fix, nothing is published
+    assert completed.returncode != 0
+    assert "extract contacts failed: HubSpot refused the access token (401/403)" in output
+    assert "hubspot_default" in output
+    assert hashlib.sha256(pipeline.serving.read_bytes()).hexdigest() == published
+
+
+def test_no_token_in_airflow_output_logs_or_database(pipeline):
+    # GIVEN every run above  WHEN searching everything Airflow wrote and printed
+    # THEN neither token appears (connection passwords are masked, XComs carry counts only)
+    assert pipeline.outputs, "the runs above did not run"
+    files = [path for path in pipeline.home.rglob("*") if path.is_file()]
+    files += [path for path in (pipeline.data / "landing" / "_runs").glob("*.json")]
+    for secret in (TOKEN, WRONG_TOKEN):
+        assert all(secret not in output for output in pipeline.outputs)
+        leaked = [str(path) for path in files if secret.encode() in path.read_bytes()]
+        assert leaked == []

@@ -1,0 +1,181 @@
+"""The orchestration package without Airflow running: staging promotion, failure messages, the notification
+and exports hooks, pools per tier, schedules from the environment, the local Airflow environment."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from onefunnel.orchestration import bootstrap, exports, failures, notify, settings
+from onefunnel.orchestration.extraction import promote_staged
+
+pytestmark = pytest.mark.unit
+
+
+def _part(folder, name="part-00000.parquet", data=b"PAR1"):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_bytes(data)
+
+
+def test_promote_moves_finished_runs_and_manifests_but_never_temporaries(tmp_path):
+    # GIVEN a task's staging area with a finished run, its manifest and a killed writer's temporary file
+    staging, landing, state = (
+        tmp_path / "landing" / "_staging" / "contacts",
+        tmp_path / "landing",
+        tmp_path / "st",
+    )
+    _part(staging / "contacts" / "run_id=R1")
+    _part(staging / "contacts_property_history" / "run_id=R1")
+    (staging / "contacts" / "run_id=R1" / ".part-00001.parquet.123.tmp").write_bytes(b"half")
+    _part(staging / "_runs", "R1.json", b"{}")
+    # AND the landing zone already holds an earlier run
+    _part(landing / "contacts" / "run_id=R0")
+    # WHEN promoted
+    moved = promote_staged(staging, landing, state)
+    # THEN the run folders and the manifest are in the landing zone, the earlier run untouched
+    assert sorted(moved) == ["_runs/R1.json", "contacts/run_id=R1", "contacts_property_history/run_id=R1"]
+    assert (landing / "contacts" / "run_id=R0" / "part-00000.parquet").exists()
+    assert (landing / "contacts" / "run_id=R1" / "part-00000.parquet").exists()
+    assert (landing / "_runs" / "R1.json").exists()
+    # AND the temporary file travelled with its folder but stays invisible to the dataset glob
+    assert sorted(p.name for p in (landing / "contacts").glob("*/*.parquet")) == ["part-00000.parquet"] * 2
+    # AND a second promotion finds nothing left to move
+    assert promote_staged(staging, landing, state) == []
+
+
+def test_promote_waits_for_nobody_when_the_group_lock_is_taken(tmp_path):
+    # GIVEN an extraction of the same group still running (it holds the group's state lock)
+    from onefunnel.landing.state import StateLockedError, StateStore
+
+    staging = tmp_path / "staging"
+    _part(staging / "deals" / "run_id=R1")
+    # WHEN a retry tries to promote  THEN it refuses instead of moving a folder being written
+    with StateStore(tmp_path / "state").exclusive(), pytest.raises(StateLockedError):
+        promote_staged(staging, tmp_path / "landing", tmp_path / "state")
+    assert (staging / "deals" / "run_id=R1").exists()
+
+
+def test_a_refused_token_fails_at_once_naming_the_cause_and_the_fix():
+    # GIVEN the extractor's 401 error (whose text could carry a token if redaction failed)
+    from airflow.sdk.exceptions import AirflowFailException
+
+    from onefunnel.hubspot.client import register_secret
+    from onefunnel.hubspot.errors import AuthError
+
+    register_secret("secret-token-abc")
+    error = AuthError("HTTP 401 from /crm/v3/properties/contacts with secret-token-abc")
+    # WHEN mapped to a task failure
+    failure = failures.extract_failure("contacts", error)
+    # THEN Airflow will not retry it and the message names the object, the cause and the connection to fix
+    assert isinstance(failure, AirflowFailException)
+    message = str(failure)
+    assert message.startswith("extract contacts failed: HubSpot refused the access token (401/403)")
+    assert "hubspot_default" in message
+    assert "last good serving snapshot keeps serving" in message
+    assert "secret-token-abc" not in message
+
+
+def test_transient_extract_errors_are_retried():
+    # GIVEN HubSpot errors a retry can fix  WHEN mapped  THEN plain errors (Airflow retries them)
+    from onefunnel.hubspot.errors import RetriesExhausted
+
+    failure = failures.extract_failure("deals", RetriesExhausted("503 x8 on deals page after=100"))
+    assert isinstance(failure, failures.StepFailed)
+    assert "extract deals failed" in str(failure)
+    assert "503 x8" in str(failure)
+
+
+def test_notifications_send_nothing_by_default_and_call_the_configured_hook(monkeypatch):
+    # GIVEN no notifier configured  WHEN a task fails  THEN nothing is called (only a log line)
+    monkeypatch.delenv(notify.NOTIFY_ENV, raising=False)
+    assert notify.configured_notifier() is None
+    notify.on_task_failure({"exception": RuntimeError("boom")})
+    # GIVEN a notifier configured by dotted path
+    received = []
+    monkeypatch.setattr(exports, "_test_sink", received.append, raising=False)
+    monkeypatch.setenv(notify.NOTIFY_ENV, "onefunnel.orchestration.exports:_test_sink")
+    # WHEN a task fails  THEN the hook gets a small dict with the message, not the Airflow context
+    notify.on_task_failure({"exception": RuntimeError("extract contacts failed: boom")})
+    assert received == [
+        {
+            "event": "task_failed",
+            "dag_id": None,
+            "task_id": None,
+            "run_id": None,
+            "try_number": None,
+            "message": "extract contacts failed: boom",
+            "log_url": None,
+        }
+    ]
+
+
+def test_a_broken_notifier_never_breaks_the_callback(monkeypatch):
+    # GIVEN a notifier that raises  WHEN a failure is reported  THEN the callback itself does not raise
+    monkeypatch.setenv(notify.NOTIFY_ENV, "json:not_a_function_here")
+    notify.on_dag_failure({"reason": "task_failure"})
+
+
+def test_exports_hook_is_empty_by_default_and_runs_configured_exporters(monkeypatch):
+    # GIVEN no exporter  WHEN exports run after a publish  THEN nothing happens, successfully
+    monkeypatch.delenv(exports.EXPORTS_ENV, raising=False)
+    assert exports.run_exports({"serving_path": "/x"}) == {}
+    # GIVEN a registered exporter  WHEN exports run  THEN it receives the publish summary
+    monkeypatch.setitem(
+        exports._registered, "audiences", lambda published: {"read": published["serving_path"]}
+    )
+    assert exports.run_exports({"serving_path": "/x"}) == {"audiences": {"read": "/x"}}
+    # GIVEN a failing exporter  THEN the task fails (retryable) naming it
+    monkeypatch.setitem(exports._registered, "pack", lambda published: 1 / 0)
+    with pytest.raises(failures.StepFailed, match="pack: ZeroDivisionError"):
+        exports.run_exports({"serving_path": "/x"})
+
+
+@pytest.mark.parametrize(("tier", "slots"), [("starter", 2), ("professional", 4), ("api_pack", 6)])
+def test_hubspot_pool_is_sized_to_the_tier(monkeypatch, tier, slots):
+    # GIVEN a HubSpot tier  WHEN the pools are defined  THEN the HubSpot pool follows it, DuckDB gets one slot
+    monkeypatch.delenv(settings.HUBSPOT_POOL_SLOTS_ENV, raising=False)
+    pools = bootstrap.pool_definitions(tier)
+    assert pools[settings.HUBSPOT_POOL]["slots"] == slots
+    assert pools[settings.WAREHOUSE_POOL]["slots"] == 1
+
+
+def test_schedule_and_retries_come_from_the_environment(monkeypatch):
+    # GIVEN nothing set  THEN hourly, 2 retries
+    monkeypatch.delenv(settings.SCHEDULE_ENV, raising=False)
+    monkeypatch.delenv(settings.RETRIES_ENV, raising=False)
+    assert settings.schedule() == "@hourly"
+    assert settings.default_args()["retries"] == 2
+    # GIVEN overrides  THEN they apply, but retries never drop below 2
+    monkeypatch.setenv(settings.SCHEDULE_ENV, "none")
+    monkeypatch.setenv(settings.RETRIES_ENV, "0")
+    assert settings.schedule() is None
+    assert settings.task_retries() == 2
+
+
+def test_extract_groups_cover_every_object_once():
+    # GIVEN the extractor's object list  THEN the DAG's extract groups cover each object exactly once
+    from onefunnel.hubspot.settings import ALL_OBJECTS
+
+    covered = [name for group in settings.EXTRACT_GROUPS.values() for name in group]
+    assert sorted(covered) == sorted(ALL_OBJECTS)
+
+
+def test_local_airflow_env_carries_the_connection_but_never_shows_the_token(tmp_path, monkeypatch):
+    # GIVEN a shell with a stray token and Airflow settings
+    monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN", "stray")
+    monkeypatch.setenv("AIRFLOW__CORE__EXECUTOR", "CeleryExecutor")
+    local = bootstrap.LocalAirflow(tmp_path / "af", tmp_path / "data", "http://127.0.0.1:9", "tok-xyz")
+    # WHEN the Airflow children's environment is built
+    env = local.env()
+    # THEN the connection comes only from AIRFLOW_CONN_HUBSPOT_DEFAULT, the stray settings are gone
+    assert json.loads(env["AIRFLOW_CONN_HUBSPOT_DEFAULT"]) == {
+        "conn_type": "http",
+        "host": "http://127.0.0.1:9",
+        "password": "tok-xyz",
+    }
+    assert "HUBSPOT_ACCESS_TOKEN" not in env
+    assert "AIRFLOW__CORE__EXECUTOR" not in env
+    assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].startswith("sqlite:///")
+    # AND the printable form masks the token
+    assert "tok-xyz" not in json.dumps(local.printable_env())
