@@ -24,7 +24,7 @@ def test_chains_meet_when_list_reaches_the_search_low():
 def test_exhausted_search_holds_everything_above_the_list():
     meet = Meet(10, {}, {})
     meet.list_page(page(1, 2), complete=False)
-    assert meet.search_page(page(9, 5), exhausted=True, above=2) == 3
+    assert meet.search_page(page(9, 5), exhausted=True, above=2)[1] == 3
     assert meet.met()
 
 
@@ -52,4 +52,23 @@ def test_resume_from_committed_positions_behind_the_runtime_meeting():
     meet.search_page(page(799, 650), exhausted=False, above=500)
     assert not meet.met()
     meet.search_page(page(600, 501), exhausted=True, above=500)
+    assert meet.met()
+
+
+def test_no_id_is_landed_by_both_chains_when_they_overlap_in_flight():
+    # GIVEN a search request sent when the list stood at 3, and the list landing 4..7 meanwhile
+    meet = Meet(1000, {}, {})
+    landed: list[int] = []
+    kept, _high, _ordered = meet.list_page(page(1, 2, 3), complete=False)
+    landed += [int(r["id"]) for r in kept]
+    kept, _high, _ordered = meet.list_page(page(4, 5, 6, 7), complete=False)
+    landed += [int(r["id"]) for r in kept]
+    # WHEN the in-flight search answers with ids down to 5, and the list's next page overlaps search's claim
+    kept, low = meet.search_page(page(10, 9, 8, 7, 6, 5), exhausted=False, above=3)
+    landed += [int(r["id"]) for r in kept]
+    kept, _high, _ordered = meet.list_page(page(8, 9), complete=False)
+    landed += [int(r["id"]) for r in kept]
+    # THEN every id is landed exactly once and the chains have met
+    assert low == 8
+    assert sorted(landed) == list(range(1, 11))
     assert meet.met()

@@ -417,11 +417,9 @@ class FullListStream(CrmStream):
                 if not after:
                     return
                 continue
-            high, ordered, low = meet.list_page(records, complete=not after)
+            # Only the ids the search chain has not claimed are landed (see Meet), so no id lands twice.
+            records, high, ordered = meet.list_page(records, complete=not after)
             met = bool(after) and meet.met()
-            if met:
-                # The search partition already holds everything from `low` up: land only what is below it.
-                records = [r for r in records if int(r["id"]) < low]
             cursor = {"after": after, "high_id": high, "ordered": ordered, "complete": not after}
             self.add_page(records, cursor, extracted_at)
             if not after or met:
@@ -469,7 +467,7 @@ class TopPartitionStream(CrmStream):
             records = answer.get("results") or []
             exhausted = len(records) < limit or not ((answer.get("paging") or {}).get("next"))
             # Exhausted: everything above the list's position is held, down to list_high + 1.
-            low = meet.search_page(records, exhausted=exhausted, above=list_high)
+            records, low = meet.search_page(records, exhausted=exhausted, above=list_high)
             self.add_page(records, {"low_id": low}, extracted_at)
             if exhausted:
                 return
@@ -501,7 +499,10 @@ class Meet:
         self.search_done: bool = bool(top.get("done"))
         self.fetched = 0
 
-    def list_page(self, records: list[dict], *, complete: bool) -> tuple[int, bool, int]:
+    def list_page(self, records: list[dict], *, complete: bool) -> tuple[list[dict], int, bool]:
+        """Claim a list page: returns the records to land (those below the search chain's claim, while
+        the order holds), the list position and whether the order still holds. Claims happen under one
+        lock, so list_high < search_low always holds and no id is landed by both chains."""
         with self._lock:
             self.fetched += len(records)
             self.list_complete = self.list_complete or complete
@@ -511,18 +512,25 @@ class Meet:
                 if value <= previous:
                     self.ordered = False
                 previous = value
-                self.list_high = max(self.list_high, value)
-            low = self.search_low if self.search_low is not None else 1 << 62
-            return self.list_high, self.ordered, low
+            if self.ordered and self.search_low is not None:
+                records = [record for record in records if int(record["id"]) < self.search_low]
+            for record in records:
+                self.list_high = max(self.list_high, int(record["id"]))
+            return records, self.list_high, self.ordered
 
-    def search_page(self, records: list[dict], *, exhausted: bool, above: int) -> int:
+    def search_page(self, records: list[dict], *, exhausted: bool, above: int) -> tuple[list[dict], int]:
+        """Claim a search page: the list may have moved past `above` while the request was in flight, so
+        ids it already landed are dropped here (it holds them); returns the records to land and the claim."""
         with self._lock:
             self.fetched += len(records)
-            low = above + 1 if exhausted else min(int(r["id"]) for r in records)
+            if self.ordered:
+                records = [record for record in records if int(record["id"]) > self.list_high]
+            # An empty claim means the list already holds the rest: both together cover (above, low).
+            low = above + 1 if exhausted or not records else min(int(record["id"]) for record in records)
             self.search_low = low if self.search_low is None else min(self.search_low, low)
             if exhausted:
                 self.search_done = True
-            return self.search_low
+            return records, self.search_low
 
     def search_bounds(self) -> tuple[int | None, int]:
         with self._lock:
