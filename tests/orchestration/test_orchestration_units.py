@@ -4,6 +4,8 @@ and exports hooks, pools per tier, schedules from the environment, the local Air
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 
 import pytest
 
@@ -179,3 +181,13 @@ def test_local_airflow_env_carries_the_connection_but_never_shows_the_token(tmp_
     assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].startswith("sqlite:///")
     # AND the printable form masks the token
     assert "tok-xyz" not in json.dumps(local.printable_env())
+
+
+def test_local_airflow_children_find_this_environments_airflow_first(tmp_path, monkeypatch):
+    # GIVEN a shell whose PATH does not contain the project's venv (make demo, a fresh terminal)
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    local = bootstrap.LocalAirflow(tmp_path / "af", tmp_path / "data", "http://127.0.0.1:9", "tok")
+    # WHEN the children's environment is built
+    first = local.env()["PATH"].split(os.pathsep)[0]
+    # THEN `airflow standalone`, which starts its components as `airflow …` from PATH, finds this venv's
+    assert Path(first, "airflow") == Path(bootstrap.airflow_bin())

@@ -69,6 +69,8 @@ class LocalAirflow:
                 "ONEFUNNEL_DATA_DIR": str(self.data_dir),
                 "ONEFUNNEL_HUBSPOT_TIER": self.tier,
                 "PYTHONUNBUFFERED": "1",
+                # `airflow standalone` starts its components as `airflow …` from PATH: make it this venv's.
+                "PATH": os.pathsep.join([str(Path(airflow_bin()).parent), os.environ.get("PATH", "")]),
             }
         )
         if self.portal_url and self.token:
