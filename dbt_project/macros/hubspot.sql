@@ -123,3 +123,47 @@
         cast(null as {{ dbt.type_string() }})
     {%- endif -%}
 {% endmacro %}
+
+{#- Staging of one association dataset (e.g. associations_calls_contacts) keyed by its from-object:
+    associations are replaced as a whole, so an object's newest extraction lists all its contacts (or one
+    row with a null to_id when it has none now). -#}
+{% macro stg_hubspot_association(dataset, from_key) %}
+{%- set association_columns = [
+    ('from_id', dbt.type_string()), ('to_id', dbt.type_string()), ('association_types', dbt.type_string()),
+    ('_extracted_at', dbt.type_timestamp()), ('_run_id', dbt.type_string())] %}
+
+with landed as (
+    {{ landed_rows(dataset, association_columns) }}
+),
+
+typed as (
+    select
+        cast(from_id as {{ dbt.type_string() }}) as {{ from_key }},
+        cast(to_id as {{ dbt.type_string() }}) as contact_id,
+        {{ utc_naive('_extracted_at') }} as extracted_at,
+        run_id as last_run_id
+    from landed
+),
+
+ranked as (
+    select
+        *,
+        max(last_run_id) over (partition by {{ from_key }}) as newest_run_id
+    from typed
+),
+
+-- A run can land the same association twice (at-least-once landing: overlapping read chains,
+-- retried pages), with different extraction times: keep one row per pair.
+final as (
+    select
+        {{ from_key }},
+        contact_id,
+        max(extracted_at) as extracted_at,
+        last_run_id
+    from ranked
+    where last_run_id = newest_run_id
+    group by {{ from_key }}, contact_id, last_run_id
+)
+
+select * from final
+{% endmacro %}
