@@ -112,10 +112,12 @@ def test_notifications_send_nothing_by_default_and_call_the_configured_hook(monk
     ]
 
 
-def test_a_broken_notifier_never_breaks_the_callback(monkeypatch):
-    # GIVEN a notifier that raises  WHEN a failure is reported  THEN the callback itself does not raise
+def test_a_broken_notifier_never_breaks_the_callback(monkeypatch, caplog):
+    # GIVEN a notifier that raises  WHEN a failure is reported
     monkeypatch.setenv(notify.NOTIFY_ENV, "json:not_a_function_here")
     notify.on_dag_failure({"reason": "task_failure"})
+    # THEN the callback itself does not raise, and the broken notifier is named in the log
+    assert "json:not_a_function_here" in caplog.text
 
 
 def test_exports_hook_is_empty_by_default_and_runs_configured_exporters(monkeypatch):
