@@ -29,6 +29,16 @@ typed as (
         {{ hs_text(landed_columns, 'hs_seniority') }} as seniority,
         {{ hs_text(landed_columns, 'jobtitle') }} as job_title,
 
+        -- identity and consent (prospect audiences: raw as HubSpot sent them, normalised at export)
+        {{ hs_text(landed_columns, 'firstname') }} as first_name,
+        {{ hs_text(landed_columns, 'lastname') }} as last_name,
+        {{ hs_text(landed_columns, 'phone') }} as phone,
+        {{ hs_text(landed_columns, 'company') }} as company_name,
+        {{ hs_text(landed_columns, 'country') }} as country,
+        {{ hs_text(landed_columns, 'city') }} as city,
+        {{ hs_boolean(landed_columns, audience_opt_out_property()) }} as is_email_opted_out,
+        {{ hs_text(landed_columns, audience_legal_basis_property()) }} as legal_basis,
+
         -- timestamps
         {{ hs_timestamp(landed_columns, 'createdate') }} as hubspot_created_at,
         {{ hs_timestamp(landed_columns, 'hubspot_owner_assigneddate') }} as owner_assigned_at,
