@@ -9,7 +9,12 @@ server do not share a GIL). Writes bench/results/extract_<name>.json (name, port
   large_rss    peak RSS of a full extraction of the `large` portal, unthrottled (goal <= 500 MB)
 
     .venv/bin/python bench/bench_extract.py [--only budget,parse_land,incremental,large_rss] [--runs N]
-                                            [--size demo] [--contacts N]
+                                            [--size demo] [--contacts N] [--timeline]
+
+  --timeline   budget: also record every request of each run (`onefunnel extract --timeline`) and write
+               bench/results/extract_budget_timeline.json: per second the general / search requests granted
+               and in flight, by stream, and where the general window idled (start, middle, tail) with the
+               streams that were active then. `--analyse FILE` re-runs the analysis on a saved timeline.
 """
 
 from __future__ import annotations
@@ -158,17 +163,187 @@ def _records(manifest: dict) -> int:
 # ---- benchmarks ---------------------------------------------------------------------------------------
 
 
-def bench_budget(work: Path, size: str, contacts: int | None, runs: int) -> dict:
+def _category(what: str) -> str:
+    """A request's stream and role from the retry layer's description ("contacts: list page", ...)."""
+    if what.startswith("associations "):
+        return what.split()[1].split("->")[0] + ":associations"
+    name, _, rest = what.partition(": ")
+    if rest.startswith("list archived"):
+        return f"{name}:archived"
+    if rest.startswith("list page"):
+        return f"{name}:list"
+    if rest.startswith("batch read"):
+        return f"{name}:batch_read"
+    if rest.startswith("search"):
+        return f"{name}:search"
+    if rest.startswith("property definitions"):
+        return "discovery"
+    if rest.startswith("chain waits"):
+        return f"{name}:stall"
+    return "reference"
+
+
+def analyse_timeline(timeline: dict, planned_rps: float, allowed_rps: float = PROFESSIONAL_RPS) -> dict:
+    """Per-second view of one run's requests and where the general window was not used.
+
+    idle (per second) = planned requests/s - general requests granted in that second (never negative);
+    phases: start = before the first second at >= 90 % of the planned rate, tail = after the last such
+    second, middle = in between. For every phase: the idle, and the streams that had requests or stalls
+    in its idle seconds (so the cause shows: e.g. only one list chain still running in the tail)."""
+    import math
+    from collections import Counter, defaultdict
+
+    names = timeline["fields"]
+    events = [dict(zip(names, row, strict=True)) for row in timeline["events"]]
+    requests = [e for e in events if e["event"] == "request"]
+    general = [e for e in requests if e["kind"] == "general"]
+    if not general:
+        return {"error": "no general requests"}
+    first = min(e["granted_s"] for e in requests)
+    last = max(e["granted_s"] for e in requests)
+    seconds = math.floor(last - first) + 1
+    rows = [
+        {
+            "t": i,
+            "general": 0,
+            "search": 0,
+            "general_in_flight": 0.0,
+            "general_queued": 0.0,
+            "by": Counter(),
+            "stalls": Counter(),
+        }
+        for i in range(seconds)
+    ]
+
+    def spread(start: float, end: float, key: str, row_key: str | None = None, label: str | None = None):
+        # add the overlap of [start, end) with each second to rows[i][key] (seconds of activity)
+        a, b = max(start - first, 0.0), min(end - first, float(seconds))
+        i = max(0, math.floor(a))
+        while i < seconds and i < b:
+            overlap = min(b, i + 1) - max(a, i)
+            if overlap > 0:
+                if label is None:
+                    rows[i][key] += overlap
+                else:
+                    rows[i][key][label] += overlap
+            i += 1
+
+    for e in requests:
+        i = min(seconds - 1, max(0, math.floor(e["granted_s"] - first)))
+        rows[i][e["kind"]] += 1
+        if e["kind"] == "general":
+            rows[i]["by"][_category(e["what"])] += 1
+            spread(e["granted_s"], e["finished_s"], "general_in_flight")
+            spread(e["queued_s"], e["granted_s"], "general_queued")
+        else:
+            rows[i]["by"][_category(e["what"])] += 1
+    for e in events:
+        if e["event"] == "stall":
+            spread(e["granted_s"], e["finished_s"], "stalls", label=_category(e["what"]))
+    busy = [r["t"] for r in rows if r["general"] >= 0.9 * planned_rps]
+    start_end = busy[0] if busy else seconds
+    tail_start = busy[-1] + 1 if busy else seconds
+    phases = {"start": (0, start_end), "middle": (start_end, tail_start), "tail": (tail_start, seconds)}
+    report: dict = {}
+    for phase, (lo, hi) in phases.items():
+        idle = 0.0
+        active: Counter = Counter()
+        stalls: Counter = defaultdict(float)
+        for row in rows[lo:hi]:
+            gap = max(0.0, planned_rps - row["general"])
+            idle += gap
+            if gap >= 0.1 * planned_rps:
+                active.update({k: 1 for k in row["by"]})
+                for k, v in row["stalls"].items():
+                    stalls[k] += v
+        report[phase] = {
+            "seconds": hi - lo,
+            "idle_requests": round(idle, 1),
+            "idle_seconds_equivalent": round(idle / planned_rps, 1),
+            "streams_with_requests_in_idle_seconds": dict(active.most_common(12)),
+            "chain_stall_seconds_in_idle_seconds": {k: round(v, 1) for k, v in sorted(stalls.items())},
+        }
+    general_n = len(general)
+    span = last - first
+    return {
+        "span_s": round(span, 2),
+        "general_requests": general_n,
+        "search_requests": len(requests) - general_n,
+        "utilisation": round(general_n / span / allowed_rps, 4) if span > 0 else None,
+        "planned_rps": planned_rps,
+        "ceiling": round(planned_rps / allowed_rps, 4),
+        "idle_requests_total": round(sum(max(0.0, planned_rps - r["general"]) for r in rows), 1),
+        "phases": report,
+        "general_by_category": dict(Counter(_category(e["what"]) for e in general).most_common()),
+        "stream_last_request_s": {
+            k: round(v - first, 1)
+            for k, v in sorted(
+                ((_category(e["what"]), e["granted_s"]) for e in requests),
+                key=lambda kv: kv[1],
+            )
+        },
+        "per_second": [
+            {
+                "t": r["t"],
+                "general": r["general"],
+                "search": r["search"],
+                "general_in_flight": round(r["general_in_flight"], 2),
+                "general_queued": round(r["general_queued"], 2),
+                "by": dict(r["by"]),
+                "stalls": {k: round(v, 2) for k, v in r["stalls"].items()},
+            }
+            for r in rows
+        ],
+    }
+
+
+def _write_timelines(timelines: list[dict]) -> None:
+    """Summaries of every run, indented; the per-second rows one per line (readable, ~1 line per second)."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    runs = []
+    for analysis in timelines:
+        rows = analysis.pop("per_second", [])
+        summary = json.dumps(analysis, indent=2)
+        lines = ",\n".join("    " + json.dumps(row, separators=(",", ":")) for row in rows)
+        runs.append(summary[:-2] + ',\n  "per_second": [\n' + lines + "\n  ]\n}")
+    text = "[\n" + ",\n".join(runs) + "\n]\n"
+    json.loads(text)  # still valid JSON
+    (RESULTS / "extract_budget_timeline.json").write_text(text)
+
+
+def _planned_rps() -> float:
+    from onefunnel.hubspot.ratebudget import RateBudget
+
+    return RateBudget.for_tier("professional").planned_rate
+
+
+def bench_budget(work: Path, size: str, contacts: int | None, runs: int, timeline: bool = False) -> dict:
     portal = work / "portal"
     generate(portal, size, contacts, work)
     results = []
+    timelines = []
     for run in range(runs):
         data = work / f"budget-{run}"
         server = Server(portal, work, "--tier", "professional", "--latency", "150-400", "--seed", str(run))
+        timeline_file = work / f"budget-{run}.timeline.json"
+        extra = ("--timeline", str(timeline_file)) if timeline else ()
+        load0 = os.getloadavg()[0]
         try:
-            manifest, peak_mb = run_cli(data, server.url, "--full", "--tier", "professional")
+            manifest, peak_mb = run_cli(data, server.url, "--full", "--tier", "professional", *extra)
         finally:
             server.stop()
+        load1 = os.getloadavg()[0]
+        idle = None
+        if timeline:
+            analysis = analyse_timeline(json.loads(timeline_file.read_bytes()), _planned_rps())
+            timelines.append({"run": run, **analysis})
+            idle = {k: v["idle_seconds_equivalent"] for k, v in analysis.get("phases", {}).items()}
+            phases = analysis.get("phases", {})
+            print(
+                f"run {run}: utilisation {analysis.get('utilisation')}, idle "
+                + ", ".join(f"{k} {v['idle_seconds_equivalent']} s" for k, v in phases.items()),
+                file=sys.stderr,
+            )
         budget = manifest["budget"]
         results.append(
             {
@@ -184,9 +359,13 @@ def bench_budget(work: Path, size: str, contacts: int | None, runs: int) -> dict
                 "rate_limited": manifest["totals"]["rate_limited"],
                 "duration_s": manifest["duration_s"],
                 "peak_rss_mb": round(peak_mb, 1),
+                "load_average_1m": [round(load0, 2), round(load1, 2)],
+                **({"general_idle_s_by_phase": idle} if idle is not None else {}),
             }
         )
         shutil.rmtree(data, ignore_errors=True)
+    if timeline:
+        _write_timelines(timelines)
     median = statistics.median(r["utilisation"] for r in results)
     write_result(
         "budget",
@@ -430,7 +609,14 @@ def main() -> int:
     parser.add_argument("--large-dir", type=Path, default=None, help="an existing large portal")
     parser.add_argument("--large-objects", default="contacts,meetings")
     parser.add_argument("--large-seconds", type=float, default=600.0)
+    parser.add_argument("--timeline", action="store_true", help="budget: record and analyse each run")
+    parser.add_argument("--analyse", type=Path, default=None, help="analyse a saved timeline JSON and exit")
     args, _unknown = parser.parse_known_args()
+    if args.analyse:
+        analysis = analyse_timeline(json.loads(args.analyse.read_bytes()), _planned_rps())
+        analysis.pop("per_second", None)
+        print(json.dumps(analysis, indent=2))
+        return 0
     chosen = set(args.only.split(","))
     work = args.work_dir or Path(tempfile.mkdtemp(prefix="bench-extract-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -440,7 +626,7 @@ def main() -> int:
         if "incremental" in chosen:
             bench_incremental(work, args.size, args.contacts, args.runs)
         if "budget" in chosen:
-            bench_budget(work, args.size, args.contacts, args.runs)
+            bench_budget(work, args.size, args.contacts, args.runs, timeline=args.timeline)
         if "large_rss" in chosen:
             bench_large_rss(work, args.runs, args.large_dir, args.large_objects, args.large_seconds)
     finally:

@@ -107,6 +107,13 @@ def _split_names(_ctx, _param, values: tuple[str, ...]) -> tuple[str, ...]:
     "through search, meeting the list in the middle (default 10000; 0 = never).",
 )
 @click.option(
+    "--timeline",
+    "timeline",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write every request's queue, grant and answer times to this JSON file (budget analysis).",
+)
+@click.option(
     "--log-format",
     type=click.Choice(["auto", "rich", "json"]),
     default="auto",
@@ -125,6 +132,7 @@ def extract(
     properties_config,
     no_associations,
     partition_min_records,
+    timeline,
     log_format,
 ) -> None:
     """Extract HubSpot CRM and marketing data into the append-only Parquet landing zone."""
@@ -151,6 +159,7 @@ def extract(
         concurrency=concurrency,
         property_filters=filters_from_config(_load_config(properties_config)) if properties_config else {},
         associations=not no_associations,
+        timeline_path=timeline,
     )
     if partition_min_records is not None:
         options.partition_min_records = partition_min_records

@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from onefunnel.hubspot import settings
+from onefunnel.hubspot.timeline import Timeline
 
 GENERAL = "general"
 SEARCH = "search"
@@ -25,6 +26,7 @@ SEARCH = "search"
 # Priorities are tuples, lower first: (class, -remaining records of the stream, 0 chain / 1 side request).
 # The stream with the most work left goes first, its paging chain before its enrichment: a run is as long as
 # its longest stream, so that one must never wait behind a short one.
+PRIORITY_START = (0, 0, 0)  # what a stream needs before it can start at all (its snapshot search)
 PRIORITY_CHAIN = (1, 0, 0)  # next page of a paging chain
 PRIORITY_SIDE = (1, 0, 1)  # enrichment: extra property chunks, history, associations
 PRIORITY_BACKGROUND = (2, 0, 0)  # archived passes
@@ -57,6 +59,9 @@ class _Window:
         self.burst = max(1, min(burst, limit))
         self.tokens = float(self.burst)
         self.refilled_at: float | None = None
+        # Stamps that left the window, kept `settings.LAG_RETENTION_S` longer: the server counts a request
+        # on arrival, up to one network latency after the client's stamp (see RateBudget.observe_headers).
+        self.expired: deque[float] = deque()
 
     def _refill(self, now: float) -> None:
         rate = self.limit / self.window_s
@@ -73,9 +78,19 @@ class _Window:
     def prune(self, now: float) -> None:
         horizon = now - self.window_s
         while self.stamps and self.stamps[0] <= horizon:
-            self.stamps.popleft()
+            self.expired.append(self.stamps.popleft())
+        horizon -= settings.LAG_RETENTION_S
+        while self.expired and self.expired[0] <= horizon:
+            self.expired.popleft()
         if self.held_back and now >= self.held_until:
             self.held_back = 0
+
+    def count_since(self, moment: float) -> int:
+        """Requests this client started after `moment` (as far back as the lag retention reaches)."""
+        count = len(self.stamps)
+        if self.stamps and self.stamps[0] <= moment:
+            count = sum(1 for stamp in self.stamps if stamp > moment)
+        return count + sum(1 for stamp in self.expired if stamp > moment)
 
     def wait_time(self, now: float) -> float:
         """0 if a request may start now, else seconds until a slot frees."""
@@ -117,12 +132,19 @@ class RateBudget:
             else None,
             # search: one slot of margin and a window stretched by the latency jitter (a request sent later
             # can arrive earlier than one sent before it), so the server's 1 s window never sees too many.
-            SEARCH: _Window(max(1, int(search_per_second) - 1), 1.0 + settings.LATENCY_JITTER_S, burst)
+            # Paced one by one (no burst): a burst of 4 makes the 4 slots of the window free at the same
+            # instant, every chain waiting takes one, and the biggest object's chain, back a moment later,
+            # waits a whole window; spaced slots let it take the next one.
+            SEARCH: _Window(
+                max(1, int(search_per_second) - 1), 1.0 + settings.LATENCY_JITTER_S, settings.SEARCH_BURST
+            )
             if search_per_second
             else None,
         }
         self.stats = BudgetStats()
         self._sleep = sleep
+        self.timeline: Timeline | None = None  # set by the runner when a request timeline is asked for
+        self._round_trips: deque[float] = deque(maxlen=64)  # recent general request durations (s)
 
     @classmethod
     def for_tier(cls, tier: str | None, **kwargs) -> RateBudget:
@@ -188,8 +210,12 @@ class RateBudget:
         except ValueError:
             pass
 
-    def observe_headers(self, headers: Mapping[str, str] | None) -> None:
-        """Follow X-HubSpot-RateLimit-Max / -Remaining / -Interval-Milliseconds of a general answer."""
+    def now(self) -> float:
+        return self._clock()
+
+    def observe_headers(self, headers: Mapping[str, str] | None, sent_at: float | None = None) -> None:
+        """Follow X-HubSpot-RateLimit-Max / -Remaining / -Interval-Milliseconds of a general answer;
+        `sent_at`: when the budget granted the request that got it (`now()` then)."""
         window = self._windows[GENERAL]
         if window is None or not headers:
             return
@@ -206,10 +232,19 @@ class RateBudget:
             if remaining is None or not max_value or max_value >= 10**8:
                 return
             window.prune(now)
-            # The server counts more than we do (another client on the same app, or clock skew): hold the
-            # difference back for one window. Our own count already includes requests still in flight, so
-            # the deficit is never overestimated; 2 slots of tolerance absorb arrival-time jitter.
-            deficit = (max_value - remaining) - len(window.stamps) - 2
+            # The server counts more than we can have sent (another client on the same app): hold the
+            # difference back for one window. The server counted at the request's arrival, somewhere
+            # between `sent_at` and now, every request of ours that arrived in the window before it; each
+            # arrived at most one round trip after its stamp, so the most of ours it can count is what we
+            # started since sent_at - window - the longest recent round trip (in flight included). Counting
+            # only the stamps of our current window instead mistakes that lag for another client, holds
+            # slots back for a whole window, and idles the budget every ~10 s.
+            since = now if sent_at is None else sent_at
+            if sent_at is not None:
+                self._round_trips.append(max(0.0, now - sent_at))
+            lag = min(settings.LAG_RETENTION_S, max(self._round_trips, default=0.0))
+            ours = window.count_since(since - window.window_s - lag)
+            deficit = (max_value - remaining) - ours - 2  # 2 slots of tolerance
             if deficit > 0:
                 window.held_back = max(window.held_back, deficit)
                 window.held_until = now + window.window_s

@@ -104,19 +104,30 @@ class Retrier:
     ) -> Response:
         """Send (via the SDK, raw response) until success or a non-retryable answer."""
         last = "no attempt made"
+        timeline = self.budget.timeline
         for attempt in range(1, self.max_attempts + 1):
+            queued = timeline.now() if timeline is not None else 0.0
             self.budget.acquire(kind, priority)
+            granted = self.budget.now()
+            granted_t = timeline.now() if timeline is not None else 0.0
             self._count(stats, requests=1, retries=1 if attempt > 1 else 0)
+            status = "error"
             try:
-                return self._attempt(send, kind, stats)
+                response = self._attempt(send, kind, stats, granted)
+                status = str(response.status)
+                return response
             except _Retryable as retryable:
-                last = retryable.description
-                if attempt == self.max_attempts:
-                    break
-                delay = self.backoff(attempt)
-                if retryable.retry_after is not None:
-                    delay = max(delay, retryable.retry_after)
-                self._sleep(delay)
+                status = last = retryable.description
+                retry_after = retryable.retry_after
+            finally:
+                if timeline is not None:
+                    timeline.request(kind, what, queued, granted_t, timeline.now(), status)
+            if attempt == self.max_attempts:
+                break
+            delay = self.backoff(attempt)
+            if retry_after is not None:
+                delay = max(delay, retry_after)
+            self._sleep(delay)
         raise RetriesExhausted(
             redact(
                 f"{what}: giving up after {self.max_attempts} attempts (last error: {last}); "
@@ -124,7 +135,9 @@ class Retrier:
             )
         )
 
-    def _attempt(self, send: Callable[[], Any], kind: str, stats: CallStats | None) -> Response:
+    def _attempt(
+        self, send: Callable[[], Any], kind: str, stats: CallStats | None, sent_at: float | None = None
+    ) -> Response:
         from urllib3.exceptions import HTTPError as Urllib3Error
 
         try:
@@ -141,10 +154,10 @@ class Retrier:
             if status is None:
                 raise
             self._count(stats, bytes=len(getattr(error, "body", b"") or b""))
-            return self._fail(error, kind, stats)
+            return self._fail(error, kind, stats, sent_at)
         self._count(stats, bytes=len(body))
         if kind == GENERAL:
-            self.budget.observe_headers(headers)
+            self.budget.observe_headers(headers, sent_at)
         try:
             data = orjson.loads(body) if body else None
         except orjson.JSONDecodeError:
@@ -153,7 +166,7 @@ class Retrier:
             raise _Retryable("truncated or malformed JSON body") from None
         return Response(status, headers, body, data)
 
-    def _fail(self, error: Any, kind: str, stats: CallStats | None):
+    def _fail(self, error: Any, kind: str, stats: CallStats | None, sent_at: float | None = None):
         status = int(error.status)
         headers = dict(error.headers or {})
         body = error.body or b""
@@ -161,7 +174,7 @@ class Retrier:
         parsed = _json_or_none(text)
         message = (parsed or {}).get("message") or text[:300]
         if kind == GENERAL:
-            self.budget.observe_headers(headers)
+            self.budget.observe_headers(headers, sent_at)
         if status == 401:
             raise AuthError(
                 redact(

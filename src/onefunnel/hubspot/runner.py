@@ -22,7 +22,7 @@ from onefunnel.hubspot.client import Credentials, redact, register_secret, resol
 from onefunnel.hubspot.endpoints import HubSpotApi
 from onefunnel.hubspot.errors import ConfigurationError, ExtractError
 from onefunnel.hubspot.properties import PropertyFilter, PropertyPlan, plan_properties
-from onefunnel.hubspot.ratebudget import RateBudget
+from onefunnel.hubspot.ratebudget import PRIORITY_START, RateBudget
 from onefunnel.hubspot.reference import (
     campaigns_stream,
     owners_stream,
@@ -41,6 +41,7 @@ from onefunnel.hubspot.streams import (
     now_utc,
     parse_ms,
 )
+from onefunnel.hubspot.timeline import Timeline
 from onefunnel.landing import layout
 from onefunnel.landing.state import StateStore
 from onefunnel.landing.writer import Landing
@@ -67,6 +68,8 @@ class ExtractOptions:
     # Full mode: objects with at least this many active records also page the top of their id range
     # through search (a second chain that meets the list in the middle); 0 disables it.
     partition_min_records: int = settings.PARTITION_MIN_RECORDS
+    # Write every request's queue / grant / answer times here (JSON, see timeline.py); None = off.
+    timeline_path: Path | None = None
 
     def validate(self) -> None:
         unknown = [name for name in (*self.objects, *self.full_refresh) if name not in settings.ALL_OBJECTS]
@@ -164,6 +167,8 @@ def run_extraction(
     landing_dir = Path(options.landing_dir or layout.default_landing_dir())
     state_dir = Path(options.state_dir or layout.default_state_dir())
     budget = RateBudget.for_tier(options.tier)
+    if options.timeline_path is not None:
+        budget.timeline = Timeline()
     run_stats = CallStats()
     retrier = Retrier(budget, max_attempts=options.max_attempts, run_stats=run_stats)
     api = HubSpotApi(credentials, retrier, pool_size=options.concurrency * 2 + 8)
@@ -269,6 +274,8 @@ def run_extraction(
             for name, plan in plans.items():
                 state.update(name, lambda s, plan=plan: s.__setitem__("properties", plan.names))
         _write_run_files(landing_dir, summary, landing)
+        if budget.timeline is not None:
+            budget.timeline.write(options.timeline_path)
     if error is not None:
         raise ExtractionFailed(redact(error), summary, error)
     return summary
@@ -429,6 +436,9 @@ class _ObjectRunner:
                 "limit": 1,
             },
             cursor="latest",
+            # Ahead of every chain: the object's passes cannot start before it (behind the big objects'
+            # search chains, small objects would start only when those end, and finish alone at the end).
+            priority=PRIORITY_START,
             stats=progress.stats,
         )
         results = answer.get("results") or []

@@ -95,6 +95,11 @@ BUDGET_SAFETY = 0.96
 LATENCY_JITTER_S = 0.3
 # Requests the budget lets go back to back before pacing them evenly (token bucket capacity).
 BUDGET_BURST = 4
+# The search bucket is paced one request at a time (see ratebudget.RateBudget).
+SEARCH_BURST = 1
+# How long the budget remembers its own requests after they left the window: the server counts a request
+# on arrival, one network latency later; header comparisons look back this far at most.
+LAG_RETENTION_S = 2.0
 
 # Retries: exponential backoff with full jitter, bounded attempts.
 RETRY_MAX_ATTEMPTS = 8

@@ -194,14 +194,16 @@ def process_page(
 class Group:
     pages: list[Future] = field(default_factory=list)
     ids: list[str] = field(default_factory=list)
-    associations: dict[str, Future] = field(default_factory=dict)
+    associations: dict[str, list[Future]] = field(default_factory=dict)  # to-type -> one per id chunk
     checkpoint: dict | None = None
     records: int = 0
     page_count: int = 0
     last: bool = False
 
     def done(self) -> bool:
-        return all(f.done() for f in self.pages) and all(f.done() for f in self.associations.values())
+        return all(f.done() for f in self.pages) and all(
+            f.done() for chunks in self.associations.values() for f in chunks
+        )
 
 
 class CrmStream:
@@ -251,6 +253,8 @@ class CrmStream:
         """Queue one fetched page; `checkpoint_after` is the cursor that resumes after it."""
         self.ctx.check_stop()
         self.progress.pages += 1
+        timeline = self.ctx.api.retrier.budget.timeline
+        stalled = timeline.now() if timeline is not None else 0.0
         while len(self._in_flight) >= MAX_PAGE_TASKS_IN_FLIGHT:
             oldest = self._in_flight.popleft()
             oldest.exception()  # wait; errors surface at commit
@@ -278,6 +282,10 @@ class CrmStream:
             self._commit_oldest(block=False)
         while len(self._pending) >= self.ctx.max_pending_groups:
             self._commit_oldest(block=True)
+        if timeline is not None:
+            timeline.stall(
+                f"{self.progress.name}: chain waits for its pages / commits", stalled, timeline.now()
+            )
 
     def columns(self) -> list[str]:
         return self.plan.names
@@ -306,17 +314,23 @@ class CrmStream:
             return
         if self.with_associations and group.ids:
             extracted_at = now_utc()
+            # One task per batch (1,000 ids): a group's batches go in parallel, so its commit does not wait
+            # for them one after another (that wait is the run's very end for the last group).
+            limit = settings.ASSOCIATION_BATCH_LIMIT
             for to_type in settings.ASSOCIATIONS.get(self.object_type, ()):
-                group.associations[to_type] = self.ctx.executor.submit(
-                    fetch_associations,
-                    self.ctx.api,
-                    self.object_type,
-                    to_type,
-                    list(group.ids),
-                    extracted_at,
-                    self.ctx.run_id,
-                    self.progress.stats,
-                )
+                group.associations[to_type] = [
+                    self.ctx.executor.submit(
+                        fetch_associations,
+                        self.ctx.api,
+                        self.object_type,
+                        to_type,
+                        group.ids[start : start + limit],
+                        extracted_at,
+                        self.ctx.run_id,
+                        self.progress.stats,
+                    )
+                    for start in range(0, len(group.ids), limit)
+                ]
         self._pending.append(group)
 
     def _commit_oldest(self, *, block: bool) -> None:
@@ -324,7 +338,10 @@ class CrmStream:
         if not block and not group.done():
             return
         results: list[PageResult] = [future.result() for future in group.pages]
-        associations = {to_type: future.result() for to_type, future in group.associations.items()}
+        associations = {
+            to_type: concat(future.result() for future in chunks)
+            for to_type, chunks in group.associations.items()
+        }
         self.ctx.check_stop()
         landing = self.ctx.landing
         landing.write(self.object_type, concat(r.records for r in results))
