@@ -13,7 +13,10 @@ One run of the shared sales + marketing funnel:
 3. **quality_gate** — the Great Expectations checkpoints; a critical failure stops the run here.
 4. **publish** — atomic replace of the serving snapshot the dashboard reads; emits the Asset
    `onefunnel_serving_snapshot` so other DAGs can run on each publish.
-5. **exports** — the hook for exports after a publish (none configured by default; issue 8).
+5. **exports** — the exports of the new snapshot: by default the prospect audiences (`onefunnel audiences
+   export`: one file per sales rep and ad-platform format under `<data>/exports/audiences/<run id>/`, with a
+   manifest; lists below their minimum size are withheld; docs/audiences.md). More exporters:
+   `ONEFUNNEL_EXPORTS`; `ONEFUNNEL_DEFAULT_EXPORTS=none` turns the audiences off.
 
 Every task that opens DuckDB files runs in the `onefunnel_warehouse` pool (1 slot): one writer at a time.
 A failed run never publishes: the last good snapshot keeps serving. Failure messages name the cause;

@@ -32,6 +32,7 @@ PAGES = {
         ("sla.py", "SLA", ":material/handshake:", ALL_FILTERS - {"pipeline"}),
         ("reps.py", "Reps", ":material/groups:", ALL_FILTERS - {"pipeline"}),
         ("sources.py", "Sources and credit", ":material/hub:", ALL_FILTERS),
+        ("audiences.py", "Prospect audiences", ":material/campaign:", frozenset({"owner"})),
     ],
     "Monthly meeting": [
         ("accountability.py", "Monthly accountability", ":material/event_available:", frozenset()),

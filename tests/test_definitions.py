@@ -112,3 +112,53 @@ def test_custom_stages_need_a_window_per_step(tmp_path):
     definitions = load_definitions(_write_variant(tmp_path, add_trial))
     assert [stage.key for stage in definitions.stages][3] == "trial"
     assert definitions.conversion_windows_days["sql_to_trial"] == 30
+
+
+def test_committed_audience_rules_carry_the_platforms_documented_minimums():
+    # GIVEN the committed file  WHEN loaded  THEN every format is on with the platform's documented minimum
+    audiences = load_definitions(DEFAULT_DEFINITIONS_FILE).audiences
+    minimums = {name: rule.min_audience_size for name, rule in audiences.formats.items()}
+    assert minimums == {"linkedin": 300, "meta": 100, "google": 100, "csv": 1}
+    assert audiences.consent.email_opt_out_property == "hs_email_optout"
+    assert audiences.consent.legal_basis_property == "hs_legal_basis"
+    assert "customer" in audiences.excluded_lifecycle_stages
+
+
+@pytest.mark.parametrize(
+    ("change", "named_key"),
+    [
+        (
+            lambda c: c["audiences"]["formats"].update(tiktok={"min_audience_size": 100}),
+            "audiences.formats.tiktok",
+        ),
+        (
+            lambda c: c["audiences"]["formats"]["meta"].update(min_audience_size="a hundred"),
+            "audiences.formats.meta.min_audience_size",
+        ),
+        (lambda c: c["audiences"].update(privacy_floor=0), "audiences.privacy_floor"),
+        (lambda c: c["audiences"].update(formats={}), "audiences.formats"),
+        # property names become SQL column names: nothing but lowercase letters, digits and underscores
+        (
+            lambda c: c["audiences"]["consent"].update(
+                email_opt_out_property="hs_email_optout; drop table x"
+            ),
+            "audiences.consent.email_opt_out_property",
+        ),
+        (
+            lambda c: c["audiences"]["consent"].update(lawful_bases=[]),
+            "lawful_bases must list at least one value",
+        ),
+        (
+            lambda c: c["audiences"].update(prospecting_lead_statuses=[], include_open_deal_contacts=False),
+            "no contact could ever be a working prospect",
+        ),
+        (lambda c: c["audiences"].update(include_open_deals=True), "audiences.include_open_deals"),
+        (lambda c: c.pop("audiences"), "audiences"),
+    ],
+)
+def test_bad_audience_rules_fail_naming_the_key(tmp_path, change, named_key):
+    # GIVEN a definitions file with one malformed audience rule WHEN loaded THEN the error names it
+    path = _write_variant(tmp_path, change)
+    with pytest.raises(DefinitionsError) as raised:
+        load_definitions(path)
+    assert named_key in str(raised.value)

@@ -280,6 +280,37 @@ TERMS: tuple[Term, ...] = (
         "marts.monthly_accountability, marts.metric_restatements",
         "Monthly accountability",
     ),
+    Term(
+        "audience_prospects",
+        "Prospects in audiences",
+        "A sales rep's working prospects that may be shown ads featuring the rep: contacts the rep owns in "
+        "active prospecting, minus customers, contacts who opted out of email, contacts without a lawful "
+        "basis for processing and contacts without an email. Contacts of other reps never count.",
+        lambda d: (
+            f"lead status {', '.join(d.audiences.prospecting_lead_statuses) or 'none'}"
+            + (" or an open deal" if d.audiences.include_open_deal_contacts else "")
+            + f"; not {', '.join(d.audiences.excluded_lifecycle_stages)}; opt-out "
+            f"`{d.audiences.consent.email_opt_out_property}`, legal basis "
+            f"`{d.audiences.consent.legal_basis_property}`"
+        ),
+        "marts.prospect_audiences",
+        "Prospect audiences",
+    ),
+    Term(
+        "audience_files",
+        "Audience files",
+        "One file per rep and format (LinkedIn, Meta, Google, internal CSV), normalised and hashed as each "
+        "platform documents. A list smaller than its minimum is withheld, with the reason: platforms refuse "
+        "tiny audiences, and a tiny audience singles people out.",
+        lambda d: (
+            "; ".join(
+                f"{name} at least {rule.min_audience_size}" for name, rule in d.audiences.formats.items()
+            )
+            + f"; ad platforms never under the privacy floor of {d.audiences.privacy_floor}"
+        ),
+        "marts.prospect_audience_formats",
+        "Prospect audiences",
+    ),
 )
 
 BY_KEY = {term.key: term for term in TERMS}

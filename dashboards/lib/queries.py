@@ -357,3 +357,25 @@ def lead_cohort_steps(version: SnapshotVersion, start: date, end: date, part: Sl
         parts.append(merged)
     steps = pd.concat(parts, ignore_index=True)
     return steps.assign(month=pd.to_datetime(steps["cohort_month"]))
+
+
+# ----------------------------------------------------------------------------- prospect audiences
+def has_audiences(version: SnapshotVersion) -> bool:
+    """False for a snapshot published before the audience marts existed."""
+    from onefunnel.audiences.sql import AUDIENCE_TABLES
+
+    return all(has_table(version, "marts", table) for table in AUDIENCE_TABLES)
+
+
+def audience_reps(version: SnapshotVersion) -> pd.DataFrame:
+    """One row per rep with working prospects: candidates, in the audience, exclusions by reason."""
+    return query(version, "AUDIENCE_REPS")
+
+
+def audience_formats(version: SnapshotVersion) -> pd.DataFrame:
+    return query(version, "AUDIENCE_FORMATS")
+
+
+def audience_members(version: SnapshotVersion, owner: str) -> pd.DataFrame:
+    """The prospects in one rep's audience, in the exported files' order."""
+    return query(version, "AUDIENCE_MEMBERS", owner=owner)

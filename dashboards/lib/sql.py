@@ -11,6 +11,8 @@ fact-table queries mirror the mart models they name; tests/dashboard prove both 
 
 from __future__ import annotations
 
+from onefunnel.audiences import sql as audience_sql
+
 # ----------------------------------------------------------------------------- slice fragments (constant)
 # A lead's owner: the SLA owner for MQLs (who the SLA holds to account), else the current contact owner.
 LEAD_SLICE = """
@@ -617,3 +619,9 @@ order by case status when 'failed' then 0 when 'error' then 1 else 2 end, severi
 TABLE_ROWS = """
 select table_schema, table_name, row_count from serving_meta.tables order by table_schema, table_name
 """
+
+# ----------------------------------------------------------------------------- prospect audiences
+# The exporter's own SQL (onefunnel.audiences.sql): the downloads hold exactly the exported rows.
+AUDIENCE_REPS = audience_sql.REPS
+AUDIENCE_MEMBERS = audience_sql.MEMBERS
+AUDIENCE_FORMATS = audience_sql.FORMAT_RULES

@@ -29,6 +29,7 @@ def _register_optional_commands() -> None:
         ("onefunnel.quality.cli", "publish"),
         ("onefunnel.dashboard_cli", "dashboard"),
         ("onefunnel.orchestration.cli", "airflow_group"),
+        ("onefunnel.audiences.cli", "audiences"),
     ):
         try:
             module = import_module(module_name)

@@ -27,6 +27,9 @@ Points = Annotated[float, Field(ge=0, le=100)]
 TeamName = Literal["sales", "marketing"]
 TARGET_METRICS = ("mqls", "sqls", "sourced_pipeline", "closed_won_revenue")
 REQUIRED_STAGE_KEYS = ("mql", "sql")
+AudienceFormatName = Literal["linkedin", "meta", "google", "csv"]
+# HubSpot internal property names (they become SQL column names, so nothing else is allowed).
+PropertyName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=100)]
 
 
 class DefinitionsError(ValueError):
@@ -160,6 +163,55 @@ class MonthlyTarget(_Strict):
         return float((self.model_extra or {}).get(month, self.default))
 
 
+class AudienceConsent(_Strict):
+    """Which HubSpot properties carry consent, and which legal bases allow processing for ads."""
+
+    # A HubSpot boolean property: "true" = the contact unsubscribed from all email.
+    email_opt_out_property: PropertyName
+    # A HubSpot (multi-select, ";"-separated) property naming the legal basis for processing.
+    legal_basis_property: PropertyName
+    # False for portals that do not record a legal basis (outside GDPR scope): the basis is not checked.
+    require_lawful_basis: bool
+    lawful_bases: list[Annotated[str, Field(min_length=1)]]
+
+    @model_validator(mode="after")
+    def _lawful_bases_listed_when_required(self) -> AudienceConsent:
+        if self.require_lawful_basis and not self.lawful_bases:
+            raise ValueError("lawful_bases must list at least one value when require_lawful_basis is true")
+        return self
+
+
+class AudienceFormatRule(_Strict):
+    # Fewer prospects than this and the rep's file in this format is withheld (not written).
+    min_audience_size: PositiveInt
+
+
+class Audiences(_Strict):
+    """Prospect audiences (issue 8): each sales rep's working prospects as ad-platform audience files."""
+
+    # A contact owned by a sales rep is a working prospect with one of these lead statuses ...
+    prospecting_lead_statuses: list[str]
+    # ... or when it is associated with an open deal.
+    include_open_deal_contacts: bool
+    # Contacts in these lifecycle stages are customers already: never in an audience.
+    excluded_lifecycle_stages: list[str]
+    consent: AudienceConsent
+    # No ad-platform file with fewer prospects than this, whatever the platform accepts: a tiny audience
+    # lets an ad single people out.
+    privacy_floor: PositiveInt
+    # The formats produced, each with its minimum audience size; formats left out are not produced.
+    formats: dict[AudienceFormatName, AudienceFormatRule] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _some_contact_can_qualify(self) -> Audiences:
+        if not self.prospecting_lead_statuses and not self.include_open_deal_contacts:
+            raise ValueError(
+                "no contact could ever be a working prospect: list prospecting_lead_statuses or set "
+                "include_open_deal_contacts: true"
+            )
+        return self
+
+
 class Definitions(_Strict):
     time_zone: str
     fiscal_year_start_month: Annotated[int, Field(ge=1, le=12)]
@@ -183,6 +235,7 @@ class Definitions(_Strict):
     conversion_windows_days: dict[str, PositiveInt]
     deal_pipelines: Literal["all"] | list[str]
     targets: dict[TeamName, dict[Literal[TARGET_METRICS], MonthlyTarget]]  # type: ignore[valid-type]
+    audiences: Audiences
 
     @field_validator("time_zone")
     @classmethod

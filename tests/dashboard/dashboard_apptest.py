@@ -15,7 +15,7 @@ if str(REPO_ROOT) not in sys.path:  # `dashboards.lib` is imported from the repo
     sys.path.insert(0, str(REPO_ROOT))
 
 APP = REPO_ROOT / "dashboards" / "app.py"
-PAGES = ("funnel", "sla", "reps", "sources", "accountability", "definitions", "data_health")
+PAGES = ("funnel", "sla", "reps", "sources", "audiences", "accountability", "definitions", "data_health")
 FIRST_RUN_TIMEOUT_S = 120  # the first run imports streamlit, altair, duckdb and onefunnel
 
 

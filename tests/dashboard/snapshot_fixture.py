@@ -127,6 +127,19 @@ MARTS: dict[str, dict[str, str]] = {
         "records_added_or_increased bigint, records_removed_or_decreased bigint, definitions_version "
         "varchar"
     ),
+    "prospect_audiences": _columns(
+        "prospect_audience_id varchar, owner_id varchar, contact_id varchar, company_id varchar, owner_name "
+        "varchar, team_name varchar, email varchar, first_name varchar, last_name varchar, phone varchar, "
+        "job_title varchar, company_name varchar, country varchar, city varchar, lifecycle_stage varchar, "
+        "lead_status varchar, legal_basis varchar, has_prospecting_status boolean, has_open_deal boolean, "
+        "prospect_reason varchar, is_customer boolean, is_email_opted_out boolean, has_lawful_basis "
+        "boolean, has_email boolean, is_included boolean, exclusion_reason varchar, definitions_version "
+        "varchar"
+    ),
+    "prospect_audience_formats": _columns(
+        "audience_format varchar, min_audience_size integer, privacy_floor integer, definitions_version "
+        "varchar"
+    ),
 }
 
 RUN_COLUMNS = _columns(
@@ -417,3 +430,71 @@ def write_failed_run(
     }
     with open(quality_dir / "publish_log.jsonl", "ab") as handle:
         handle.write(orjson.dumps(refused) + b"\n")
+
+
+# ----------------------------------------------------------------------------- prospect audiences
+AUDIENCE_REPS = (("r1", "Rita Rep", "SDR"), ("r2", "Sam Seller", "Account Executives"))
+
+
+def audience_rows(
+    included: dict[str, int] | None = None,
+    excluded: dict[str, dict[str, int]] | None = None,
+    minimums: dict[str, int] | None = None,
+    privacy_floor: int = 3,
+) -> dict[str, list[dict[str, Any]]]:
+    """Prospect audiences of two reps: `included` prospects per rep (default r1: 5, r2: 2) and `excluded`
+    ones by reason, plus the format rules (`minimums` per format, default 1 each: every format on)."""
+    included = {"r1": 5, "r2": 2} if included is None else included
+    excluded = (
+        {"r1": {"opted_out": 1, "no_lawful_basis": 1}, "r2": {"customer": 1}}
+        if excluded is None
+        else excluded
+    )
+    minimums = minimums or {"linkedin": 1, "meta": 1, "google": 1, "csv": 1}
+    countries = ("United Kingdom", "Germany", "United States", "Netherlands", None)
+    rows, number = [], 0
+    for owner_id, owner_name, team in AUDIENCE_REPS:
+        people = [(None, True)] * included.get(owner_id, 0) + [
+            (reason, False) for reason, count in excluded.get(owner_id, {}).items() for _ in range(count)
+        ]
+        for reason, is_included in people:
+            number += 1
+            rows.append(
+                {
+                    "prospect_audience_id": f"{owner_id}-{number}",
+                    "owner_id": owner_id,
+                    "contact_id": str(number),
+                    "owner_name": owner_name,
+                    "team_name": team,
+                    "email": f"Person.{number}@Example{number}.com" if reason != "no_email" else None,
+                    "first_name": f"Ana{number}",
+                    "last_name": f"O'Neil-{number}",
+                    "phone": f"+44 20 7946 {number:04d}" if number % 2 else None,
+                    "job_title": "=Head of Growth" if number == 1 else "Director",
+                    "company_name": f"Company {number}",
+                    "country": countries[number % len(countries)],
+                    "city": "London",
+                    "lifecycle_stage": "customer" if reason == "customer" else "salesqualifiedlead",
+                    "lead_status": "OPEN",
+                    "has_prospecting_status": True,
+                    "has_open_deal": False,
+                    "prospect_reason": "lead_status",
+                    "is_customer": reason == "customer",
+                    "is_email_opted_out": reason == "opted_out",
+                    "has_lawful_basis": reason != "no_lawful_basis",
+                    "has_email": reason != "no_email",
+                    "is_included": is_included,
+                    "exclusion_reason": reason,
+                    "definitions_version": DEFINITIONS_VERSION,
+                }
+            )
+    formats = [
+        {
+            "audience_format": key,
+            "min_audience_size": minimum,
+            "privacy_floor": privacy_floor,
+            "definitions_version": DEFINITIONS_VERSION,
+        }
+        for key, minimum in minimums.items()
+    ]
+    return {"prospect_audiences": rows, "prospect_audience_formats": formats}

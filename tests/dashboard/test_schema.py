@@ -14,7 +14,7 @@ import yaml
 from dashboard_apptest import REPO_ROOT
 from dashboards.lib import queries, sql
 
-MARTS_YAML = REPO_ROOT / "dbt_project" / "models" / "marts" / "_marts__models.yml"
+MARTS_DIR = REPO_ROOT / "dbt_project" / "models" / "marts"
 DASHBOARDS = REPO_ROOT / "dashboards"
 TABLE = re.compile(r"\bmarts\.([a-z_]+)")
 # Values for every named parameter any query uses (types as the pages pass them).
@@ -51,7 +51,11 @@ def _queries() -> dict[str, str]:
 @pytest.mark.unit
 def test_every_mart_the_dashboard_reads_is_in_the_dbt_yaml_and_in_the_fixture():
     # GIVEN the marts the dbt project declares and the ones the dashboard's SQL names
-    declared = {model["name"]: model for model in yaml.safe_load(MARTS_YAML.read_text())["models"]}
+    declared = {
+        model["name"]: model
+        for path in sorted(MARTS_DIR.rglob("_*models.yml"))
+        for model in yaml.safe_load(path.read_text())["models"]
+    }
     read = {table for text in _queries().values() for table in TABLE.findall(text)}
     # THEN each is declared by dbt and laid out by the fixture
     assert read - set(declared) == set(), "the dashboard reads a mart the dbt project does not declare"

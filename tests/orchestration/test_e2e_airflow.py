@@ -1,9 +1,11 @@
 """End to end through Airflow: `airflow dags test onefunnel_funnel` (the scheduler's dependency loop, real
 task runner, SQLite metadata DB in a temporary AIRFLOW_HOME) against a tiny local portal on 127.0.0.1.
 
-The tests run in order on one pipeline folder: a first run publishes, a second run after the portal's clock
-moves is incremental and publishes the changes, a run with a wrong token fails at extraction with a clear
-message and leaves the snapshot untouched. No token ever appears in Airflow's output, logs or database.
+The tests run in order on one pipeline folder: a first run publishes and its exports step writes the
+prospect audiences (small audience minimums in the run's definitions file, so files are written), a second
+run after the portal's clock moves is incremental and publishes the changes, a run with a wrong token fails
+at extraction with a clear message and leaves the snapshot untouched. No token ever appears in Airflow's
+output, logs or database.
 """
 
 from __future__ import annotations
@@ -14,13 +16,25 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 
+from onefunnel.definitions import DEFAULT_DEFINITIONS_FILE
 from onefunnel.orchestration.bootstrap import LocalAirflow
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 TOKEN = "e2e-portal-token-8c1f"
 WRONG_TOKEN = "e2e-wrong-token-77aa"
+# Audience minimums a tiny portal can reach (LinkedIn's stays out of reach: a withheld file per rep).
+AUDIENCES = {
+    "privacy_floor": 2,
+    "formats": {
+        "linkedin": {"min_audience_size": 100000},
+        "meta": {"min_audience_size": 2},
+        "google": {"min_audience_size": 2},
+        "csv": {"min_audience_size": 1},
+    },
+}
 
 
 class Pipeline:
@@ -29,6 +43,7 @@ class Pipeline:
         self.portal = root / "portal"
         self.data = root / "data"
         self.home = root / "airflow"
+        self.definitions = root / "definitions.yml"
         self.outputs: list[str] = []
 
     @property
@@ -36,7 +51,13 @@ class Pipeline:
         return self.data / "serving" / "serving.duckdb"
 
     def airflow(self, url: str, token: str) -> LocalAirflow:
-        return LocalAirflow(home=self.home, data_dir=self.data, portal_url=url, token=token)
+        return LocalAirflow(
+            home=self.home,
+            data_dir=self.data,
+            portal_url=url,
+            token=token,
+            extra_env={"ONEFUNNEL_DEFINITIONS": str(self.definitions)},
+        )
 
     def run_dag(self, url: str, token: str, conf: dict | None = None):
         local = self.airflow(url, token)
@@ -62,6 +83,13 @@ class Pipeline:
             months = con.execute("select count(*) from marts.metrics_monthly").fetchone()[0]
         return {"meta": read_run_metadata(self.serving), "live": live, "deals": deals, "months": months}
 
+    def audience_manifest(self) -> tuple[Path, dict]:
+        from onefunnel.audiences.exporter import latest_manifest
+
+        found = latest_manifest(self.data / "exports")
+        assert found is not None, "the exports step wrote no audience manifest"
+        return found
+
     def newest_modes(self) -> dict[str, str]:
         """Mode of each object's newest extraction run, from the run manifests in the landing zone."""
         modes: dict[str, tuple[str, str]] = {}
@@ -81,7 +109,11 @@ def pipeline(tmp_path_factory):
     # records modified after the extraction).
     today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     generate_portal(root / "portal", size="tiny", seed=7, as_of=today - timedelta(days=3))
-    return Pipeline(root)
+    pipeline = Pipeline(root)
+    definitions = yaml.safe_load(DEFAULT_DEFINITIONS_FILE.read_text())
+    definitions["audiences"].update(AUDIENCES)
+    pipeline.definitions.write_text(yaml.safe_dump(definitions, allow_unicode=True))
+    return pipeline
 
 
 @pytest.fixture
@@ -113,6 +145,47 @@ def test_first_run_publishes_the_portal(pipeline, portal_url):
     assert not [path for path in staging.rglob("*.parquet")]
 
 
+def test_first_runs_exports_step_wrote_the_audiences_the_snapshot_holds(pipeline):
+    # GIVEN the first run's serving snapshot and the manifest its exports step wrote
+    from onefunnel.publish.serving import open_serving_readonly
+
+    with open_serving_readonly(pipeline.serving) as con:
+        run_id, version = con.execute("select run_id, definitions_version from serving_meta.run").fetchone()
+        mart = con.execute(
+            "select owner_id, count(*), count(*) filter (where is_included), "
+            "count(*) filter (where exclusion_reason = 'customer'), "
+            "count(*) filter (where exclusion_reason = 'opted_out'), "
+            "count(*) filter (where exclusion_reason = 'no_lawful_basis'), "
+            "count(*) filter (where exclusion_reason = 'no_email') "
+            "from marts.prospect_audiences group by owner_id"
+        ).fetchall()
+    path, manifest = pipeline.audience_manifest()
+    # THEN the manifest is of that snapshot (run id, definitions version of the run's definitions file)
+    assert (manifest["run_id"], manifest["definitions_version"]) == (run_id, version)
+    assert path.parent.name == run_id
+    # AND per rep it holds the mart's candidates, audience and exclusions by reason
+    assert mart, "the tiny portal has no working prospects"
+    reasons = ("customer", "opted_out", "no_lawful_basis", "no_email")
+    assert {owner_id: tuple(counts) for owner_id, *counts in mart} == {
+        owner_id: (entry["candidates"], entry["included"], *(entry["excluded"][r] for r in reasons))
+        for owner_id, entry in manifest["owners"].items()
+    }
+    # AND each written file is there with its recorded hash and rows; withheld ones are not, with a reason
+    written = 0
+    for entry in manifest["owners"].values():
+        for format_key, file_entry in entry["files"].items():
+            if file_entry["status"] == "written":
+                content = (path.parent / file_entry["file"]).read_bytes()
+                assert hashlib.sha256(content).hexdigest() == file_entry["sha256"]
+                assert content.count(b"\r\n") - 1 == file_entry["rows"]
+                assert (path.parent / file_entry["file"]).stat().st_mode & 0o777 == 0o600
+                written += 1
+            else:
+                assert file_entry["reason"], format_key
+        assert entry["files"]["linkedin"]["reason"] == "below_minimum_audience_size"
+    assert written == manifest["totals"]["files_written"] > 0
+
+
 def test_second_run_after_advance_is_incremental_and_publishes_the_changes(pipeline, portal_url):
     # GIVEN a published snapshot and a portal whose clock moved two days (new and changed records)
     from onefunnel.portal.advance import advance_portal
@@ -131,6 +204,9 @@ def test_second_run_after_advance_is_incremental_and_publishes_the_changes(pipel
     assert after["meta"]["run_id"] != before["meta"]["run_id"]
     assert after["live"] == truth["contacts"]["active_count"]
     assert after["deals"] == truth["deals"]["active_count"]
+    # AND the exports step wrote the new snapshot's audiences, and latest.json points at them
+    _, manifest = pipeline.audience_manifest()
+    assert manifest["run_id"] == after["meta"]["run_id"]
 
 
 def test_wrong_token_fails_extraction_clearly_and_keeps_the_snapshot(pipeline, portal_url):

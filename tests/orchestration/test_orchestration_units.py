@@ -120,8 +120,19 @@ def test_a_broken_notifier_never_breaks_the_callback(monkeypatch, caplog):
     assert "json:not_a_function_here" in caplog.text
 
 
-def test_exports_hook_is_empty_by_default_and_runs_configured_exporters(monkeypatch):
-    # GIVEN no exporter  WHEN exports run after a publish  THEN nothing happens, successfully
+def test_exports_hook_runs_the_audiences_export_by_default(monkeypatch):
+    # GIVEN no exports configuration  WHEN the exporters are listed  THEN the prospect audiences are one
+    from onefunnel.audiences.exporter import export_after_publish
+
+    monkeypatch.delenv(exports.DEFAULT_EXPORTS_ENV, raising=False)
+
+    assert exports.default_exporters() == exports.DEFAULT_EXPORTERS
+    assert exports.exporters()["audiences"] is export_after_publish
+
+
+def test_exports_hook_can_be_emptied_and_runs_configured_exporters(monkeypatch):
+    # GIVEN the shipped exporters turned off, no other  WHEN exports run  THEN nothing happens, successfully
+    monkeypatch.setenv(exports.DEFAULT_EXPORTS_ENV, "none")
     monkeypatch.delenv(exports.EXPORTS_ENV, raising=False)
     assert exports.run_exports({"serving_path": "/x"}) == {}
     # GIVEN a registered exporter  WHEN exports run  THEN it receives the publish summary
