@@ -18,14 +18,12 @@ some reps or formats updates only their entries in that run's manifest. Only cou
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import logging
 import os
 import re
 import secrets
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,6 +34,7 @@ import orjson
 from onefunnel import config
 from onefunnel.audiences import formats, sql
 from onefunnel.landing.layout import fsync_dir
+from onefunnel.locking import exclusive_lock
 from onefunnel.publish.serving import META_SCHEMA, open_serving_readonly
 
 log = logging.getLogger("onefunnel.audiences")
@@ -207,17 +206,6 @@ def _private_dir(path: Path) -> None:
     os.chmod(path, 0o700)
 
 
-@contextlib.contextmanager
-def _export_lock(folder: Path) -> Iterator[None]:
-    """One audience export at a time (the DAG's and a person's), freed by the OS if the process dies."""
-    with open(folder / ".export.lock", "a+b") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
 def _file_entry(
     folder: Path, owner_id: str, format_key: str, members: list[dict[str, Any]], rules: dict[str, int]
 ) -> dict[str, Any]:
@@ -320,7 +308,7 @@ def export_audiences(
     run_id = snapshot.run["run_id"] or "unknown-run"
     root = audiences_dir(exports_root)
     _private_dir(root)
-    with _export_lock(root):
+    with exclusive_lock(root / ".export.lock"):  # one export at a time: the DAG's and a person's
         folder = run_dir(run_id, exports_root)
         _private_dir(folder)
         previous = _previous_manifest(folder / MANIFEST_FILE, snapshot)

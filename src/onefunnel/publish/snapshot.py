@@ -17,12 +17,10 @@ leaves the old snapshot serving.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import os
 import secrets
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +28,7 @@ from pathlib import Path
 import orjson
 
 from onefunnel.landing import layout
+from onefunnel.locking import exclusive_lock
 from onefunnel.publish.serving import META_SCHEMA, serving_path
 from onefunnel.quality import history
 from onefunnel.quality.summary import Summary
@@ -123,18 +122,6 @@ def gate_reasons(
     return reasons
 
 
-@contextlib.contextmanager
-def _publish_lock(folder: Path) -> Iterator[None]:
-    """One publisher at a time per serving folder (freed by the OS if the process dies)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    with open(folder / ".publish.lock", "a+b") as handle:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
-
-
 def publish(
     *,
     warehouse_path: Path | None = None,
@@ -169,7 +156,8 @@ def publish(
         )
         raise PublishRefused(reasons)
 
-    with _publish_lock(target.parent):
+    # one publisher at a time per serving folder
+    with exclusive_lock(target.parent / ".publish.lock"):
         temporary = target.with_name(
             f".{target.name}.{os.getpid()}.{secrets.token_hex(3)}{layout.TMP_SUFFIX}"
         )
