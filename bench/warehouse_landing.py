@@ -245,7 +245,7 @@ def _contacts(rng, ids, start_ms, clock_ms, sales, extracted_at, run_id, updated
                 ["hubspot_owner_id"] * int(owned.sum()) + ["hs_lead_status"] * int(unqualified.sum())
             ),
             "value": pa.concat_arrays(
-                [_text(owner[owned]), pa.array(["UNQUALIFIED"] * int(unqualified.sum()))]
+                [_text(owner[owned]), pa.array(["UNQUALIFIED"] * int(unqualified.sum()), type=pa.string())]
             ),
             "timestamp": pa.concat_arrays([_iso(assigned[owned]), _iso(mql_at[unqualified] + 3 * DAY_MS)]),
             "sourceType": pa.array(["CRM_UI"] * len(history_ids)),

@@ -87,7 +87,8 @@
 
 
 {#- Latest version per key (by updated_at, then extraction time), first extraction kept for audits.
-    Incremental: the new rows compete with the stored version of the same keys. -#}
+    Incremental: the new rows compete with the stored version of the same keys; every row written carries
+    this build's `_loaded_at` (what int_records_changed looks for). -#}
 {% macro keep_latest_version(typed_cte, key) %}
     with candidates as (
         select * from {{ typed_cte }}
@@ -109,7 +110,9 @@
         from candidates
     )
 
-    select {{ star_except(['version_rank']) }}
+    select
+        {{ star_except(['version_rank', '_loaded_at'] if is_incremental() else ['version_rank']) }},
+        {{ batch_loaded_at() }} as _loaded_at
     from ranked
     where version_rank = 1
 {% endmacro %}
@@ -159,7 +162,8 @@ final as (
         {{ from_key }},
         contact_id,
         max(extracted_at) as extracted_at,
-        last_run_id
+        last_run_id,
+        {{ batch_loaded_at() }} as _loaded_at
     from ranked
     where last_run_id = newest_run_id
     group by {{ from_key }}, contact_id, last_run_id

@@ -51,8 +51,3 @@ def built_warehouse(fixture_portal, tmp_path_factory) -> BuiltWarehouse:
     path = tmp_path_factory.mktemp("warehouse") / "warehouse.duckdb"
     result = build_warehouse(fixture_portal.landing_dir, path, freeze_due=False)
     return BuiltWarehouse(fixture_portal, result, path)
-
-
-def query(path: Path, sql: str, parameters: list | None = None) -> list[tuple]:
-    with duckdb.connect(str(path), read_only=True) as connection:
-        return connection.execute(sql, parameters or []).fetchall()

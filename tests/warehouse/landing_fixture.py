@@ -151,6 +151,14 @@ DEFAULT_PIPELINE_STAGES = (
 )
 
 
+def query(path: Path, sql: str, parameters: list | None = None) -> list[tuple]:
+    """Rows of a query on a built warehouse, opened read-only."""
+    import duckdb
+
+    with duckdb.connect(str(path), read_only=True) as connection:
+        return connection.execute(sql, parameters or []).fetchall()
+
+
 def iso(moment: datetime | None) -> str | None:
     """HubSpot's timestamp text: ISO-8601 UTC with milliseconds and Z."""
     if moment is None:
@@ -434,7 +442,7 @@ FUNNEL = ("lead", "marketingqualifiedlead", "salesqualifiedlead", "opportunity",
 
 @dataclass
 class RandomPortal:
-    """What `random_landing` wrote, so tests can find interesting ids."""
+    """What `random_landing` wrote, so tests can find interesting ids (and land more runs: `land_changes`)."""
 
     landing_dir: Path
     runs: list[str]
@@ -444,6 +452,18 @@ class RandomPortal:
     merged_away: dict[int, int]  # merged-away id -> survivor id
     archived_contacts: set[int]
     archived_deals: set[int]
+    builder: LandingBuilder | None = None
+    contacts: dict[int, tuple[datetime, dict]] = field(default_factory=dict)  # id -> (created, properties)
+    deals: dict[int, tuple[datetime, dict, int]] = field(
+        default_factory=dict
+    )  # id -> (created, props, contact)
+    engagements: dict[int, tuple[str, datetime, int, int]] = field(
+        default_factory=dict
+    )  # kind, at, owner, contact
+    companies: list[int] = field(default_factory=list)
+    sales_owners: list[int] = field(default_factory=list)
+    marketing_owners: list[int] = field(default_factory=list)
+    next_id: int = 40_000_001
 
 
 def _reference_data(
@@ -508,6 +528,8 @@ def random_landing(
 
     contact_rows: dict[int, dict] = {}
     created_at: dict[int, datetime] = {}
+    engagements: dict[int, tuple[str, datetime, int, int]] = {}
+    deals: dict[int, tuple[datetime, dict, int]] = {}
     next_engagement = 30_000_001
     next_deal = 20_000_001
     deals_of: list[tuple[int, list[int]]] = []
@@ -584,6 +606,7 @@ def random_landing(
                         builder.engagement(
                             kind, next_engagement, touch, owner, contact_ids=[contact_id], **extra
                         )
+                        engagements[next_engagement] = (kind, touch, owner, contact_id)
                         next_engagement += 1
             if stage == "marketingqualifiedlead" and rng.random() < 0.3:
                 props["hs_lead_status"] = "UNQUALIFIED"
@@ -618,20 +641,19 @@ def random_landing(
                 "qualifiedtobuy" if close > as_of else ("closedwon" if outcome < 0.5 else "closedlost")
             )
             amount = rng.choice((5000, 12000, 25000, 60000))
-            builder.deal(
-                deal_id,
-                deal_created,
-                min(close, as_of),
-                dealstage=dealstage,
-                amount=amount,
-                amount_in_home_currency=amount,
-                deal_currency_code="USD",
-                closedate=close,
-                closed_lost_reason="Budget" if dealstage == "closedlost" else None,
-                hubspot_owner_id=rng.choice(sales),
-                dealtype="newbusiness",
-            )
+            deal_props = {
+                "dealstage": dealstage,
+                "amount": amount,
+                "amount_in_home_currency": amount,
+                "deal_currency_code": "USD",
+                "closedate": close,
+                "closed_lost_reason": "Budget" if dealstage == "closedlost" else None,
+                "hubspot_owner_id": rng.choice(sales),
+                "dealtype": "newbusiness",
+            }
+            builder.deal(deal_id, deal_created, min(close, as_of), **deal_props)
             builder.associate("deals", "contacts", deal_id, contact_id)
+            deals[deal_id] = (deal_created, deal_props, contact_id)
             deals_of.append((deal_id, [contact_id]))
             if rng.random() < 0.05:
                 builder.deal(
@@ -674,6 +696,212 @@ def random_landing(
             **contact_rows[contact_id],
         )
     run_2 = builder.flush(extracted_at=as_of - 2 * DAY)
+    for survivor in set(merged_away.values()):
+        contact_rows[survivor] = {
+            **contact_rows[survivor],
+            "hs_merged_object_ids": ";".join(str(i) for i, s in merged_away.items() if s == survivor),
+        }
     return RandomPortal(
-        Path(landing_dir), [run_1, run_2], start, as_of, ids, merged_away, archived_contacts, archived_deals
+        Path(landing_dir),
+        [run_1, run_2],
+        start,
+        as_of,
+        ids,
+        merged_away,
+        archived_contacts,
+        archived_deals,
+        builder=builder,
+        contacts={contact_id: (created_at[contact_id], contact_rows[contact_id]) for contact_id in ids},
+        deals=deals,
+        engagements=engagements,
+        companies=companies,
+        sales_owners=sales,
+        marketing_owners=marketing,
     )
+
+
+def land_changes(portal: RandomPortal, day: int, seed: int = 1, *, reference_change: bool = False) -> str:
+    """One more extraction run, `day` days after the portal's as-of date, with the changes an incremental
+    build must follow: stage moves, owner reassignments, disqualifications, new contacts with touches and
+    deals, a touch moved to another contact, a deleted touch, a new merge (of a contact with touches or a
+    deal) and a merge chain, a deleted contact, a deal moved out of closed-won, a deleted deal, a deal moved
+    to another contact, a company change. `reference_change` also moves a sales rep to a non-sales team and
+    renames a campaign (reference snapshots that every contact and deal depends on)."""
+    builder = portal.builder
+    assert builder is not None, "land_changes needs a portal from random_landing"
+    rng = random.Random(seed)
+    now = portal.as_of + day * DAY
+    gone = set(portal.merged_away) | portal.archived_contacts
+    live = [i for i in portal.contact_ids if i not in gone]
+    survivors = set(portal.merged_away.values())
+    plain = [i for i in live if i not in survivors]
+
+    def reland(contact_id: int, updated: datetime, **changes: object) -> None:
+        created, props = portal.contacts[contact_id]
+        props = {**props, **changes}
+        portal.contacts[contact_id] = (created, props)
+        builder.contact(contact_id, created, updated, **props)
+
+    def stage_of(contact_id: int) -> str:
+        return portal.contacts[contact_id][1].get("lifecyclestage", "lead")
+
+    # stage moves: the next lifecycle stage, dated today
+    for contact_id in rng.sample([i for i in plain if stage_of(i) in FUNNEL[:3]], 4):
+        value = FUNNEL[FUNNEL.index(stage_of(contact_id)) + 1]
+        moved = now - rng.randint(1, 20) * HOUR
+        reland(contact_id, moved, lifecyclestage=value, **{f"hs_lifecyclestage_{value}_date": moved})
+        builder.add_history("contacts", contact_id, "lifecyclestage", value, moved)
+        plain.remove(contact_id)
+    # owner reassignments of owned MQLs
+    owned = [i for i in plain if portal.contacts[i][1].get("hubspot_owner_id") and stage_of(i) != "lead"]
+    for contact_id in rng.sample(owned, 3):
+        current = portal.contacts[contact_id][1]["hubspot_owner_id"]
+        owner = rng.choice([o for o in portal.sales_owners if o != current])
+        assigned = now - rng.randint(1, 20) * HOUR
+        reland(contact_id, assigned, hubspot_owner_id=owner, hubspot_owner_assigneddate=assigned)
+        builder.add_history("contacts", contact_id, "hubspot_owner_id", owner, assigned)
+        plain.remove(contact_id)
+    # disqualifications
+    for contact_id in rng.sample([i for i in plain if stage_of(i) == "marketingqualifiedlead"], 2):
+        at = now - rng.randint(1, 20) * HOUR
+        reland(contact_id, at, hs_lead_status="UNQUALIFIED")
+        builder.add_history("contacts", contact_id, "hs_lead_status", "UNQUALIFIED", at)
+        plain.remove(contact_id)
+    # new contacts, MQLs today, touched (or not) by their owner, one with a deal
+    first_new = max(portal.contacts) + 1
+    for n in range(4):
+        contact_id = first_new + n
+        created = now - (30 + n) * HOUR
+        mql = created + 2 * HOUR
+        owner = rng.choice(portal.sales_owners)
+        props = {
+            "email": f"new{contact_id}@example.com",
+            "hs_analytics_source": rng.choice(SOURCES),
+            "hs_seniority": rng.choice(SENIORITIES),
+            "associatedcompanyid": rng.choice(portal.companies),
+            "lifecyclestage": "marketingqualifiedlead",
+            "hs_lifecyclestage_lead_date": created,
+            "hs_lifecyclestage_marketingqualifiedlead_date": mql,
+            "hubspot_owner_id": owner,
+            "hubspot_owner_assigneddate": mql,
+            "hs_analytics_last_visit_timestamp": mql,
+        }
+        portal.contacts[contact_id] = (created, props)
+        portal.contact_ids.append(contact_id)
+        builder.contact(contact_id, created, mql, **props)
+        builder.add_history("contacts", contact_id, "hubspot_owner_id", owner, mql)
+        if n % 2 == 0:
+            portal.next_id += 1
+            builder.engagement(
+                "calls",
+                portal.next_id,
+                mql + HOUR,
+                owner,
+                contact_ids=[contact_id],
+                hs_call_direction="OUTBOUND",
+            )
+            portal.engagements[portal.next_id] = ("calls", mql + HOUR, owner, contact_id)
+        if n == 1:
+            portal.next_id += 1
+            deal_props = {
+                "dealstage": "appointmentscheduled",
+                "amount": 8000,
+                "amount_in_home_currency": 8000,
+                "closedate": now + 30 * DAY,
+                "hubspot_owner_id": owner,
+            }
+            builder.deal(portal.next_id, mql, mql, **deal_props)
+            builder.associate("deals", "contacts", portal.next_id, contact_id)
+            portal.deals[portal.next_id] = (mql, deal_props, contact_id)
+    # a touch for an MQL that had none yet
+    untouched = [
+        i
+        for i in plain
+        if portal.contacts[i][1].get("hubspot_owner_id")
+        and not any(e[3] == i for e in portal.engagements.values())
+    ]
+    if untouched:
+        contact_id = rng.choice(untouched)
+        owner = portal.contacts[contact_id][1]["hubspot_owner_id"]
+        portal.next_id += 1
+        builder.engagement("meetings", portal.next_id, now - 3 * HOUR, owner, contact_ids=[contact_id])
+        portal.engagements[portal.next_id] = ("meetings", now - 3 * HOUR, owner, contact_id)
+    # a touch moved to another contact, and a touch deleted
+    touches = [e for e, (_, _, _, c) in portal.engagements.items() if c in plain]
+    moved, deleted = rng.sample(touches, 2)
+    kind, at, owner, _ = portal.engagements[moved]
+    target = rng.choice([i for i in plain if i != portal.engagements[moved][3]])
+    direction = {"calls": {"hs_call_direction": "OUTBOUND"}, "emails": {"hs_email_direction": "EMAIL"}}
+    builder.engagement(kind, moved, at, owner, contact_ids=[target], **direction.get(kind, {}))
+    portal.engagements[moved] = (kind, at, owner, target)
+    kind, at, owner, _ = portal.engagements[deleted]
+    builder.add(
+        kind,
+        deleted,
+        at,
+        now - HOUR,
+        archived=True,
+        archived_at=now - HOUR,
+        hs_timestamp=at,
+        hubspot_owner_id=owner,
+    )
+    del portal.engagements[deleted]
+    # a new merge (of a contact with touches or a deal) and a merge chain (a survivor merged into another)
+    with_activity = [
+        i
+        for i in plain
+        if any(e[3] == i for e in portal.engagements.values())
+        or any(d[2] == i for d in portal.deals.values())
+    ]
+    loser = rng.choice(with_activity)
+    survivor = rng.choice([i for i in plain if i != loser])
+    listed = portal.contacts[survivor][1].get("hs_merged_object_ids")
+    reland(survivor, now - 2 * HOUR, hs_merged_object_ids=";".join(filter(None, [listed, str(loser)])))
+    portal.merged_away[loser] = survivor
+    if survivors:
+        chained = rng.choice(sorted(survivors))
+        head = rng.choice([i for i in plain if i not in (loser, survivor)])
+        reland(head, now - HOUR, hs_merged_object_ids=str(chained))
+        portal.merged_away[chained] = head
+    # a deleted contact
+    deleted_contact = rng.choice([i for i in plain if i not in (loser, survivor)])
+    created, props = portal.contacts[deleted_contact]
+    builder.add(
+        "contacts", deleted_contact, created, now - HOUR, archived=True, archived_at=now - HOUR, **props
+    )
+    portal.archived_contacts.add(deleted_contact)
+    # deals: moved out of closed-won, deleted, moved to another contact
+    live_deals = {d: v for d, v in portal.deals.items() if d not in portal.archived_deals}
+    won = [d for d, (_, props, _) in live_deals.items() if props.get("dealstage") == "closedwon"]
+    if won:
+        deal_id = rng.choice(won)
+        created, props, contact_id = live_deals.pop(deal_id)
+        props = {**props, "dealstage": "contractsent"}
+        builder.deal(deal_id, created, now - HOUR, **props)
+        portal.deals[deal_id] = (created, props, contact_id)
+    deal_id = rng.choice(sorted(live_deals))
+    created, props, contact_id = live_deals.pop(deal_id)
+    builder.deal(deal_id, created, now - HOUR, archived=True, archived_at=now - HOUR, **props)
+    portal.archived_deals.add(deal_id)
+    deal_id = rng.choice(sorted(live_deals))
+    created, props, contact_id = live_deals.pop(deal_id)
+    target = rng.choice(plain)
+    builder.deal(deal_id, created, now - HOUR, **props)
+    builder.associate("deals", "contacts", deal_id, target)
+    portal.deals[deal_id] = (created, props, target)
+    # a company grows into another size band and industry
+    builder.add(
+        "companies",
+        rng.choice(portal.companies),
+        portal.start - 30 * DAY,
+        now - HOUR,
+        industry="COMPUTER_SOFTWARE",
+        numberofemployees=5000,
+    )
+    if reference_change:
+        rep = next(o for o in builder.owners if o["teams"] and o["teams"][0]["name"] in SALES_TEAMS)
+        rep["teams"] = [{"id": "110009", "name": "Customer Success", "primary": True}]
+        builder.campaigns[0]["properties"]["hs_name"] = "Campaign 0 (renamed)"
+    run_id = builder.flush(extracted_at=now)
+    portal.runs.append(run_id)
+    return run_id

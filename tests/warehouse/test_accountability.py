@@ -9,8 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pyarrow.parquet as pq
 import pytest
 import yaml
-from conftest import query
-from landing_fixture import LandingBuilder, random_landing
+from landing_fixture import LandingBuilder, query, random_landing
 
 from onefunnel.definitions import DEFAULT_DEFINITIONS_FILE
 from onefunnel.warehouse import build_warehouse, freeze_month

@@ -67,7 +67,7 @@ def test_dbt_build_passes_on_an_extracted_tiny_portal(portal_warehouse):
     }
     assert not failed
     assert result.models_built >= 60
-    assert result.tests_passed >= 200
+    assert result.tests_passed >= 180  # data tests (a key's unique + not null is one test) and unit tests
 
 
 def test_live_contacts_match_the_portal_ground_truth(portal_warehouse):

@@ -87,3 +87,14 @@
     where previous_value is not null
       and current_value > previous_value
 {% endtest %}
+
+
+{#- unique and not null in one pass (a key column): one test node instead of two. -#}
+{% test primary_key(model, column_name) %}
+    select
+        {{ column_name }},
+        count(*) as rows_with_this_key
+    from {{ model }}
+    group by {{ column_name }}
+    having count(*) > 1 or {{ column_name }} is null
+{% endtest %}

@@ -1,10 +1,17 @@
 {#- One row per live contact that is disqualified now (lead status or lifecycle stage in definitions.yml
     `disqualification`), with when: the date of the disqualifying lifecycle stage, or the time the property
-    took its current value (property history). Unknown time = null (then no reached stage is dropped). -#}
+    took its current value (property history). Unknown time = null (then no reached stage is dropped).
+    Incremental by changed contact. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_changed('contact_id', 'contact') }}",
+) }}
 {%- set rules = definitions()['disqualification'] %}
 
 with contacts as (
     select * from {{ ref('int_contacts_resolved') }}
+    where {{ where_changed('contact_id', 'contact') }}
 ),
 
 history as (
@@ -79,7 +86,8 @@ final as (
                 end
             when disqualified.by_lead_status then lead_status_changes.changed_at
             else coalesce(disqualified.lifecycle_stage_dated_at, lifecycle_changes.changed_at)
-        end as disqualified_at
+        end as disqualified_at,
+        {{ batch_loaded_at() }} as _loaded_at
     from disqualified
     left join lifecycle_changes
         on disqualified.contact_id = lifecycle_changes.contact_id

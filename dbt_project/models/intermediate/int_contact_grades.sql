@@ -3,7 +3,14 @@
     engagement = page views, form submissions and marketing email clicks before the MQL date (or before
     now when not an MQL), each capped, total capped at 100. HubSpot keeps only totals and first/last dates
     of these activities, so an activity type counts in full when its last one precedes the cut-off, as one
-    event when only its first one does, and not at all otherwise (a lower bound, never a guess upwards). -#}
+    event when only its first one does, and not at all otherwise (a lower bound, never a guess upwards).
+    engagement_cutoff_at is the MQL date (null: no MQL yet, activities up to the as-of date count).
+    Incremental by changed contact, plus the contacts with an activity the moved as-of date now counts. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_changed('contact_id', 'grade') }}",
+) }}
 {%- set grade_rules = definitions()['lead_grade'] %}
 {%- set fit = grade_rules['fit'] %}
 {%- set engagement = grade_rules['engagement'] %}
@@ -11,6 +18,7 @@
 
 with contacts as (
     select * from {{ ref('int_contacts_resolved') }}
+    where {{ where_changed('contact_id', 'grade') }}
 ),
 
 companies as (
@@ -31,6 +39,7 @@ inputs as (
         contacts.seniority,
         companies.employees,
         companies.industry,
+        funnel_dates.mql_at,
         coalesce(funnel_dates.mql_at, as_of.as_of_at) as cutoff_at,
         contacts.page_views,
         contacts.first_visit_at,
@@ -96,7 +105,7 @@ scored as (
             + least({{ engagement['form_submission_cap'] }}, form_submissions_before_cutoff * {{ engagement['form_submission_points'] }})
             + email_clicks_before_cutoff * {{ engagement['email_click_points'] }}
         ) as engagement_score,
-        cutoff_at as engagement_cutoff_at
+        mql_at as engagement_cutoff_at
     from counted
 ),
 
@@ -120,7 +129,8 @@ final as (
                                            else 'low' if band['grade'] in grade_rules['cherry_picking']['low_grades']
                                            else 'middle') }}
             {%- endfor %}
-        end as grade_band
+        end as grade_band,
+        {{ batch_loaded_at() }} as _loaded_at
     from scored
 )
 

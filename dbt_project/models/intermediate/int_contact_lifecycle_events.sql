@@ -1,9 +1,15 @@
 {#- One row per live contact and lifecycle stage value it has a date for (the "stage events"), mapped to
     the funnel stage of definitions.yml. A contact sitting in a mapped lifecycle stage without that stage's
-    date (e.g. imported straight into it) gets its create date for it. -#}
+    date (e.g. imported straight into it) gets its create date for it. Incremental by changed contact. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_changed('contact_id', 'contact') }}",
+) }}
 
 with contacts as (
     select * from {{ ref('int_contacts_resolved') }}
+    where {{ where_changed('contact_id', 'contact') }}
 ),
 
 lifecycle_stages as (
@@ -49,7 +55,8 @@ final as (
         events.lifecycle_stage,
         lifecycle_stages.stage_key,
         events.entered_at,
-        events.is_date_from_create_date
+        events.is_date_from_create_date,
+        {{ batch_loaded_at() }} as _loaded_at
     from (
         select * from dated
         union all

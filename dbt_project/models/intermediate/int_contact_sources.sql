@@ -1,10 +1,17 @@
 {#- One row per live contact with the team credited for it (definitions.yml `source_team`,
     `source_team_from_creator`, `source_team_default`), first touch (original source) and last touch
-    (latest source) side by side. -#}
+    (latest source) side by side. Incremental by changed contact (a change of owners, teams or campaigns
+    marks every contact changed). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_changed('contact_id', 'contact') }}",
+) }}
 {%- set defs = definitions() %}
 
 with contacts as (
     select * from {{ ref('int_contacts_resolved') }}
+    where {{ where_changed('contact_id', 'contact') }}
 ),
 
 source_teams as (
@@ -45,7 +52,8 @@ final as (
             as first_touch_campaign,
         coalesce(
             last_campaigns_by_id.campaign_name, last_campaigns_by_name.campaign_name, contacts.last_touch_campaign
-        ) as last_touch_campaign
+        ) as last_touch_campaign,
+        {{ batch_loaded_at() }} as _loaded_at
     from contacts
     left join source_teams as first_touch
         on contacts.original_source = first_touch.source

@@ -1,5 +1,11 @@
 {#- One row per live contact: not archived (deleted) and not merged away. A survivor keeps the earliest
-    stage and first-activity dates of every contact merged into it (and the latest last-activity dates). -#}
+    stage and first-activity dates of every contact merged into it (and the latest last-activity dates).
+    Incremental: the changed contacts (int_records_changed) are recomputed. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_changed('contact_id', 'contact') }}",
+) }}
 
 with contacts as (
     select * from {{ ref('stg_hubspot__contacts') }}
@@ -16,6 +22,7 @@ grouped as (
     from contacts
     left join merges
         on contacts.contact_id = merges.merged_contact_id
+    where {{ where_changed('coalesce(merges.survivor_contact_id, contacts.contact_id)', 'contact') }}
 ),
 
 merged_dates as (
@@ -41,6 +48,7 @@ survivors as (
     from contacts
     where not is_archived
       and contact_id not in (select merged_contact_id from merges)
+      and {{ where_changed('contact_id', 'contact') }}
 ),
 
 final as (
@@ -83,7 +91,8 @@ final as (
         -- measures
         survivors.page_views,
         survivors.form_submissions,
-        survivors.email_clicks
+        survivors.email_clicks,
+        {{ batch_loaded_at() }} as _loaded_at
     from survivors
     inner join merged_dates
         on survivors.contact_id = merged_dates.survivor_contact_id

@@ -3,11 +3,18 @@
     probability 0; a deal moved back out of won is simply no longer won), revenue in the home currency,
     the team that sourced it (the team of its earliest-created associated contact) and whether marketing
     influenced it (an associated contact's marketing interaction before the deal's creation, within the
-    lookback of definitions.yml `influence`). -#}
+    lookback of definitions.yml `influence`). Incremental by changed deal (a deal whose associated contacts
+    changed counts as changed). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_changed('deal_id', 'deal') }}",
+) }}
 {%- set defs = definitions() %}
 
 with deals as (
     select * from {{ ref('stg_hubspot__deals') }}
+    where {{ where_changed('deal_id', 'deal') }}
 ),
 
 stages as (
@@ -20,6 +27,7 @@ pipelines as (
 
 deal_contacts as (
     select * from {{ ref('stg_hubspot__deal_contacts') }}
+    where {{ where_changed('deal_id', 'deal') }}
 ),
 
 merges as (
@@ -136,7 +144,8 @@ final as (
         cast(case
             when live_deals.is_closed and live_deals.probability = 1
                 then {{ days_between('live_deals.deal_created_at', 'live_deals.close_date_at') }}
-        end as double precision) as sales_cycle_days
+        end as double precision) as sales_cycle_days,
+        {{ batch_loaded_at() }} as _loaded_at
     from live_deals
     left join sourcing_contacts
         on live_deals.deal_id = sourcing_contacts.deal_id

@@ -7,7 +7,13 @@
     - First sales touch: the earliest sales touch at or after the MQL date. A touch between the MQL date and
       a later assignment counts as speed 0.
     - Buckets: within (speed <= H hours), breached (> H), untouched (no touch yet; pending while younger
-      than H), unassigned (no owner at or after the MQL date). -#}
+      than H), unassigned (no owner at or after the MQL date).
+    Incremental by changed contact, plus the MQLs that were untouched (their age moves with the as-of date). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_changed('contact_id', 'lead_sla') }}",
+) }}
 {%- set sla = definitions()['sla'] %}
 
 with funnel_dates as (
@@ -41,6 +47,7 @@ mqls as (
     inner join contacts
         on funnel_dates.contact_id = contacts.contact_id
     where funnel_dates.mql_at is not null
+      and {{ where_changed('funnel_dates.contact_id', 'lead_sla') }}
 ),
 
 owner_changes as (
@@ -165,7 +172,8 @@ final as (
 
         -- measures
         cast(speed_to_lead_hours as double precision) as speed_to_lead_hours,
-        cast(untouched_age_days as double precision) as untouched_age_days
+        cast(untouched_age_days as double precision) as untouched_age_days,
+        {{ batch_loaded_at() }} as _loaded_at
     from measured
 )
 

@@ -1,10 +1,17 @@
 {#- One row per live contact and known marketing interaction moment (definitions.yml `influence`):
     form submissions and marketing email clicks (first and last), campaign membership (the converting
-    campaign's conversion dates). HubSpot keeps first/last dates only, so this is a lower bound. -#}
+    campaign's conversion dates). HubSpot keeps first/last dates only, so this is a lower bound.
+    Incremental by changed contact. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_changed('contact_id', 'contact') }}",
+) }}
 {%- set interactions = definitions()['influence']['interactions'] %}
 
 with contacts as (
     select * from {{ ref('int_contacts_resolved') }}
+    where {{ where_changed('contact_id', 'contact') }}
 ),
 
 moments as (
@@ -27,7 +34,8 @@ final as (
     select distinct
         contact_id,
         interaction_type,
-        interacted_at
+        interacted_at,
+        {{ batch_loaded_at() }} as _loaded_at
     from moments
     where interacted_at is not null
       and interaction_type in {{ sql_list(interactions) }}

@@ -1,7 +1,13 @@
 {#- One row per engagement and live contact it touched that counts as a sales touch (definitions.yml
     `sales_touch`): one of the engagement types, emails only in the given directions, owned by a user in a
     sales team, not deleted. Touches of merged-away contacts count for the survivor. Whether it is at or
-    after the MQL date is decided where the MQL date is known (int_leads_sla). -#}
+    after the MQL date is decided where the MQL date is known (int_leads_sla). Incremental by changed
+    engagement (an engagement whose contact now resolves differently counts as changed). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_changed_typed('engagement_type', 'engagement_id') }}",
+) }}
 {%- set rules = definitions()['sales_touch'] %}
 {%- set singular = {'calls': 'call', 'emails': 'email', 'meetings': 'meeting', 'notes': 'note', 'tasks': 'task'} %}
 
@@ -32,6 +38,7 @@ live_contacts as (
         on {{ engagement_type }}.{{ one }}_id = associations.{{ one }}_id
     where not {{ engagement_type }}.is_archived
       and associations.contact_id is not null
+      and {{ where_changed(engagement_type ~ '.' ~ one ~ '_id', engagement_type) }}
       {%- if engagement_type == 'emails' %}
       and {{ engagement_type }}.email_direction in {{ sql_list(rules['email_directions']) }}
       {%- endif %}
@@ -58,7 +65,8 @@ final as (
         engagements.engagement_type,
 
         -- timestamps
-        engagements.occurred_at
+        engagements.occurred_at,
+        {{ batch_loaded_at() }} as _loaded_at
     from engagements
     inner join owners
         on engagements.owner_id = owners.owner_id

@@ -1,4 +1,5 @@
 {#- One row per day, 2015 to 2035: MetricFlow's time spine. -#}
+{{ config(tags=['static']) }}
 
 with days as (
     {{ dbt.date_spine('day', "cast('2015-01-01' as date)", "cast('2036-01-01' as date)") }}

@@ -1,4 +1,6 @@
-{#- One row per contact entering the MQL stage: the event table of the MQL -> SQL conversion metric. -#}
+{#- One row per contact entering the MQL stage: the event table of the MQL -> SQL conversion metric.
+    A view: a filter of fct_contact_stages, nothing worth storing twice. -#}
+{{ config(materialized='view') }}
 
 with contact_stages as (
     select * from {{ ref('fct_contact_stages') }}

@@ -1,12 +1,22 @@
 """Run the dbt project programmatically: definitions validated first, passed in as vars, failures named.
 
 A malformed definitions file stops here with `DefinitionsError` (naming the key) before dbt starts, so it
-builds nothing. A definitions change (new version) triggers a full refresh of the incremental models,
-because their stored columns depend on the definitions (e.g. which lifecycle stage dates are read).
+builds nothing.
+
+Incremental or full: every dbt invocation records itself in the warehouse (`definitions.build_log`, written
+by the project's on-run-end hook). A build runs incrementally only when the last build that touched the
+incremental models built every one of them and passed every test, with the same definitions version and the
+same model code
+(`model_code_version`, a hash of the dbt project's files); anything else - a new warehouse, a definitions
+change, changed models or macros, a failed or partial build - makes it a full refresh, so the state an
+incremental build starts from is always what a full build of the previous landing zone gives. An
+incremental build also leaves out what cannot have changed: the unit tests (they passed on this code and
+these definitions already) and the models built from the definitions alone (tag `static`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
@@ -19,6 +29,10 @@ from onefunnel import config
 from onefunnel.definitions import Definitions, load_definitions
 
 DBT_PROJECT_DIR = config.REPO_ROOT / "dbt_project"
+# What an incremental build leaves out (see the module docstring).
+UNCHANGED_IN_INCREMENTAL_BUILDS = ("resource_type:unit_test", "tag:static")
+# dbt's debug log costs about 10 ms per node (the SQL of every statement); the file keeps info and up.
+DBT_LOG_LEVEL_FILE = "info"
 
 
 class WarehouseBuildError(RuntimeError):
@@ -37,6 +51,12 @@ class BuildResult:
     full_refresh: bool
     statuses: dict[str, str] = field(default_factory=dict)  # unique_id -> status
     frozen_months: list[str] = field(default_factory=list)
+    full_refresh_reason: str | None = None
+    excluded: list[str] = field(default_factory=list)
+    node_seconds: dict[str, float] = field(default_factory=dict)  # unique_id -> dbt's execution time
+    dbt_seconds: float = 0.0  # wall time of the dbt invocations (start-up, parsing, running the nodes)
+    run_seconds: float = 0.0  # dbt's own elapsed time running the nodes (and hooks)
+    close_seconds: float = 0.0  # closing the database afterwards (DuckDB writes its last changes then)
 
     @property
     def models_built(self) -> int:
@@ -57,11 +77,38 @@ def default_warehouse_path() -> Path:
     return Path(os.environ.get("ONEFUNNEL_WAREHOUSE", config.data_dir() / "warehouse" / "warehouse.duckdb"))
 
 
+def model_code_version(project_dir: Path = DBT_PROJECT_DIR) -> str:
+    """A hash of what decides the warehouse's contents besides the data and the definitions: the dbt
+    project's files (models, macros, tests, project config) and the dbt and adapter versions."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    digest = hashlib.sha256()
+    for package in ("dbt-core", "dbt-duckdb"):
+        try:
+            digest.update(f"{package}={version(package)}\n".encode())
+        except PackageNotFoundError:
+            digest.update(f"{package}=none\n".encode())
+    skipped = {"target", "logs", "dbt_packages"}
+    for path in sorted(project_dir.rglob("*")):
+        relative = path.relative_to(project_dir)
+        if (
+            not path.is_file()
+            or relative.parts[0] in skipped
+            or any(part.startswith(".") for part in relative.parts)
+            or path.suffix == ".md"
+        ):
+            continue
+        digest.update(relative.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
+
 def dbt_vars(definitions: Definitions, as_of: str | None = None) -> dict:
-    """The vars the dbt project reads: the validated definitions, their version, an optional as-of."""
+    """The vars the dbt project reads: the validated definitions, their version, the model code version, an
+    optional as-of."""
     values = {
         "onefunnel_definitions": definitions.model_dump(mode="json"),
         "definitions_version": definitions.version,
+        "model_code_version": model_code_version(),
     }
     if as_of:
         values["as_of"] = as_of
@@ -82,8 +129,21 @@ def _environment(values: dict[str, str]) -> Iterator[None]:
                 os.environ[key] = value
 
 
-def _built_version(warehouse_path: Path) -> str | None:
-    """The definitions version of the last build, or None for a new warehouse."""
+@dataclass(frozen=True)
+class LastBuild:
+    """The last build that touched the incremental models, as definitions.build_log recorded it."""
+
+    definitions_version: str
+    model_code_version: str
+    is_complete: bool  # every incremental model was built
+    succeeded: bool  # every node passed
+    data_tests_passed: bool  # the data tests ran (on the rows the build wrote) and passed
+    unit_tests_passed: bool  # on this code and these definitions, in this or an earlier build
+
+
+def last_build(warehouse_path: Path) -> LastBuild | None:
+    """The last build of the warehouse that touched its incremental models, or None (new warehouse, or one
+    built before builds were recorded)."""
     if not warehouse_path.exists():
         return None
     import duckdb
@@ -91,11 +151,49 @@ def _built_version(warehouse_path: Path) -> str | None:
     try:
         with duckdb.connect(str(warehouse_path), read_only=True) as connection:
             rows = connection.execute(
-                "select definitions_version from definitions.definitions_current"
+                """
+                select
+                    definitions_version,
+                    model_code_version,
+                    is_complete,
+                    succeeded,
+                    data_tests_passed,
+                    exists (
+                        select 1 from definitions.build_log as earlier
+                        where earlier.unit_tests_passed
+                          and earlier.definitions_version = build_log.definitions_version
+                          and earlier.model_code_version = build_log.model_code_version
+                    )
+                from definitions.build_log
+                where touched_incremental_models > 0
+                order by loaded_at desc
+                limit 1
+                """
             ).fetchall()
     except duckdb.Error:
         return None
-    return rows[0][0] if rows else None
+    return LastBuild(*rows[0]) if rows else None
+
+
+def full_refresh_reason(
+    last: LastBuild | None, definitions_version: str, code_version: str, run_tests: bool = True
+) -> str | None:
+    """Why the next build must be a full refresh, or None when it can be incremental. An incremental build
+    tests only the rows it writes, so one that runs the data tests needs every older row tested already."""
+    if last is None:
+        return "no recorded build of this warehouse"
+    if last.definitions_version != definitions_version:
+        return f"definitions changed ({last.definitions_version} -> {definitions_version})"
+    if last.model_code_version != code_version:
+        return f"model code changed ({last.model_code_version} -> {code_version})"
+    if not last.is_complete:
+        return "the last build did not build every incremental model (failed or partial)"
+    if not last.succeeded:
+        # its failing rows may not change again, and an incremental build tests only the rows it writes
+        return "a test failed in the last build (a full build tests every row again)"
+    if run_tests and not last.data_tests_passed:
+        return "the last build ran without data tests (a full build tests every row)"
+    return None
 
 
 def _release_duckdb() -> None:
@@ -120,8 +218,10 @@ def run_dbt(
     accountability_dir: Path,
     work_dir: Path,
     variables: dict,
+    timings: dict | None = None,
 ) -> dict[str, str]:
-    """One dbt invocation in this process; returns node statuses or raises WarehouseBuildError."""
+    """One dbt invocation in this process; returns node statuses or raises WarehouseBuildError.
+    `timings`, when given, receives dbt's execution time per node and the invocation's wall and run times."""
     from dbt.cli.main import dbtRunner
 
     environment = {
@@ -142,15 +242,27 @@ def run_dbt(
         str(work_dir / "target"),
         "--log-path",
         str(work_dir / "logs"),
+        "--log-level-file",
+        DBT_LOG_LEVEL_FILE,
         "--vars",
         json.dumps(variables),
         *arguments,
     ]
+    started = time.perf_counter()
     with _environment(environment):
         try:
             outcome = dbtRunner().invoke(args)
         finally:
-            _release_duckdb()
+            invoked = time.perf_counter()
+            _release_duckdb()  # closing the database writes its last changes to the file (checkpoint)
+    if timings is not None:
+        closed = time.perf_counter()
+        for key, seconds in (
+            ("dbt_seconds", invoked - started),
+            ("close_seconds", closed - invoked),
+            ("run_seconds", float(getattr(outcome.result, "elapsed_time", 0.0) or 0.0)),
+        ):
+            timings[key] = timings.get(key, 0.0) + seconds
     statuses: dict[str, str] = {}
     failures: list[tuple[str, str]] = []
     results = getattr(outcome.result, "results", None) or []
@@ -159,6 +271,8 @@ def run_dbt(
         name = getattr(node, "unique_id", None) or str(node)
         status = str(getattr(result.status, "value", result.status))
         statuses[name] = status
+        if timings is not None:
+            timings.setdefault("nodes", {})[name] = float(getattr(result, "execution_time", 0.0) or 0.0)
         if status in ("error", "fail", "runtime error"):
             failures.append((name, (result.message or "").strip()))
     if not outcome.success:
@@ -187,10 +301,11 @@ def build_warehouse(
 ) -> BuildResult:
     """`dbt build` (models, data tests, unit tests) of the warehouse from a landing zone.
 
-    Months whose close day has passed are then frozen (once, never rewritten) unless `freeze_due` is
-    False, and the accountability models are rebuilt to show them. `run_tests=False` builds models only.
-    Raises DefinitionsError (naming the key) before anything is built, WarehouseBuildError naming every
-    failed model or test.
+    Incremental when the warehouse's last build allows it, else a full refresh (the module docstring;
+    `full_refresh=True` forces one; the result says which and why). Months whose close day has passed are
+    then frozen (once, never rewritten) unless `freeze_due` is False, and the accountability models are
+    rebuilt to show them. `run_tests=False` builds models only. Raises DefinitionsError (naming the key)
+    before anything is built, WarehouseBuildError naming every failed model or test.
     """
     from onefunnel.landing.layout import default_landing_dir
     from onefunnel.warehouse.freeze import default_accountability_dir, due_months, freeze_month
@@ -203,29 +318,50 @@ def build_warehouse(
         Path(accountability_dir) if accountability_dir else default_accountability_dir(warehouse_path)
     )
     warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-    work_dir = warehouse_path.parent / "dbt"
-    previous_version = _built_version(warehouse_path)
-    if previous_version is not None and previous_version != definitions.version:
-        full_refresh = True
+    work_dir = warehouse_path.parent.resolve() / "dbt"
+    variables = dbt_vars(definitions, as_of)
+    reason = "requested" if full_refresh else None
+    previous = None
+    if not full_refresh:
+        previous = last_build(warehouse_path)
+        reason = full_refresh_reason(
+            previous, definitions.version, variables["model_code_version"], run_tests
+        )
+        full_refresh = reason is not None
     arguments: list[str] = []
     if select:
         arguments += ["--select", *([select] if isinstance(select, str) else select)]
     excluded = [exclude] if isinstance(exclude, str) else list(exclude or ())
     if not run_tests:
         excluded += ["resource_type:test", "resource_type:unit_test"]
+    if not full_refresh:
+        unchanged = UNCHANGED_IN_INCREMENTAL_BUILDS
+        if previous is None or not previous.unit_tests_passed:
+            unchanged = tuple(item for item in unchanged if item != "resource_type:unit_test")
+        excluded += [item for item in unchanged if item not in excluded]
     if excluded:
         arguments += ["--exclude", *excluded]
     if full_refresh:
         arguments.append("--full-refresh")
+    timings: dict = {}
     context = {
         "landing_dir": landing_dir,
         "warehouse_path": warehouse_path,
         "accountability_dir": accountability_dir,
         "work_dir": work_dir,
-        "variables": dbt_vars(definitions, as_of),
+        "variables": variables,
+        "timings": timings,
     }
     statuses = run_dbt("build", arguments, **context)
-    result = BuildResult(definitions.version, warehouse_path, 0.0, full_refresh, statuses)
+    result = BuildResult(
+        definitions.version,
+        warehouse_path,
+        0.0,
+        full_refresh,
+        statuses,
+        full_refresh_reason=reason,
+        excluded=excluded,
+    )
     if freeze_due and not select:
         for month in due_months(warehouse_path, definitions, accountability_dir):
             if freeze_month(month, warehouse_path, accountability_dir):
@@ -243,6 +379,10 @@ def build_warehouse(
                     **context,
                 )
             )
+    result.node_seconds = timings.get("nodes", {})
+    result.dbt_seconds = timings.get("dbt_seconds", 0.0)
+    result.run_seconds = timings.get("run_seconds", 0.0)
+    result.close_seconds = timings.get("close_seconds", 0.0)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -255,12 +395,13 @@ def check_freshness(
     warehouse_path = Path(warehouse_path)
     from onefunnel.warehouse.freeze import default_accountability_dir
 
-    return run_dbt(
+    statuses = run_dbt(
         ["source", "freshness"],
         [],
         landing_dir=Path(landing_dir),
         warehouse_path=warehouse_path,
         accountability_dir=default_accountability_dir(warehouse_path),
-        work_dir=warehouse_path.parent / "dbt",
+        work_dir=warehouse_path.parent.resolve() / "dbt",
         variables=dbt_vars(definitions),
     )
+    return {node: status for node, status in statuses.items() if node.startswith("source.")}

@@ -61,8 +61,9 @@ def transform(
     except WarehouseBuildError as error:
         click.echo(str(error), err=True)
         sys.exit(1)
+    how = f"full refresh: {result.full_refresh_reason}" if result.full_refresh else "incremental"
     click.echo(
-        f"warehouse {result.warehouse_path} built in {result.seconds:.1f} s with definitions "
+        f"warehouse {result.warehouse_path} built in {result.seconds:.1f} s ({how}) with definitions "
         f"{result.definitions_version}: {result.models_built} models, {result.tests_passed} tests passed"
         + (f"; froze {', '.join(result.frozen_months)}" if result.frozen_months else "")
     )

@@ -1,18 +1,29 @@
 {#- The monthly accountability numbers, record by record: which contact or deal adds what to which metric
     in which month. Frozen at month close together with metrics_monthly, so a later restatement can be
-    explained record by record (late data, deleted records, definition change). -#}
+    explained record by record (late data, deleted records, definition change). Incremental by changed
+    contact (fct_leads' changes) and deal. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{% if is_incremental() %}delete from {{ this }}
+              where (record_type = 'contact' and record_id in {{ changed_ids('lead') }})
+                 or (record_type = 'deal' and record_id in {{ changed_ids('deal') }}){% endif %}",
+) }}
 
 with contact_stages as (
     select * from {{ ref('fct_contact_stages') }}
+    where {{ where_changed('contact_id', 'lead') }}
 ),
 
 deals as (
     select * from {{ ref('fct_deals') }}
+    where {{ where_changed('deal_id', 'deal') }}
 ),
 
 leads as (
     select * from {{ ref('fct_leads') }}
     where mql_at is not null
+      and {{ where_changed('contact_id', 'lead') }}
 ),
 
 contributions as (
@@ -50,7 +61,8 @@ final as (
         record_type,
         record_id,
         cast(contribution as double precision) as contribution,
-        {{ definitions_version_column() }}
+        {{ definitions_version_column() }},
+        {{ batch_loaded_at() }} as _loaded_at
     from contributions
     where month_start is not null
 )

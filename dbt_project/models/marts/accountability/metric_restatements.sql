@@ -18,11 +18,11 @@ current_contributions as (
     where month_start in (select month_start from {{ ref('stg_accountability__reported_metrics') }})
 ),
 
-contacts as (
+contact_status as (
     select * from {{ ref('dim_contact_status') }}
 ),
 
-deals as (
+staged_deals as (
     select * from {{ ref('stg_hubspot__deals') }}
 ),
 
@@ -50,6 +50,23 @@ compared as (
         and reported.metric_key = current_contributions.metric_key
         and reported.record_type = current_contributions.record_type
         and reported.record_id = current_contributions.record_id
+),
+
+-- only the records whose contribution changed (a semi-join first: the stores are large, the changes few)
+contacts as (
+    select * from contact_status
+    where contact_id in (
+        select record_id from compared
+        where record_type = 'contact' and current_contribution <> reported_contribution
+    )
+),
+
+deals as (
+    select * from staged_deals
+    where deal_id in (
+        select record_id from compared
+        where record_type = 'deal' and current_contribution <> reported_contribution
+    )
 ),
 
 changed as (

@@ -1,5 +1,13 @@
+{#- Incremental by changed contact. -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_changed('contact_id', 'contact') }}",
+) }}
+
 with stages as (
     select * from {{ ref('int_contact_stages') }}
+    where {{ where_changed('contact_id', 'contact') }}
 ),
 
 final as (
@@ -21,7 +29,8 @@ final as (
         own_entered_at,
         {{ local_timestamp('entered_at') }} as entered_local_at,
         entered_month,
-        {{ definitions_version_column() }}
+        {{ definitions_version_column() }},
+        {{ batch_loaded_at() }} as _loaded_at
     from stages
 )
 

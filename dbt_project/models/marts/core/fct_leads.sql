@@ -1,7 +1,14 @@
+{#- Incremental by changed contact (with the contacts whose grade or SLA age moved with the as-of date). -#}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    pre_hook="{{ delete_changed('contact_id', 'lead') }}",
+) }}
 {%- set first_stage = funnel_stages()[0]['key'] %}
 
 with funnel_dates as (
     select * from {{ ref('int_contact_funnel_dates') }}
+    where {{ where_changed('contact_id', 'lead') }}
 ),
 
 contacts as (
@@ -67,7 +74,8 @@ final as (
         grades.engagement_score,
         sla.speed_to_lead_hours,
         sla.untouched_age_days,
-        {{ definitions_version_column() }}
+        {{ definitions_version_column() }},
+        {{ batch_loaded_at() }} as _loaded_at
     from funnel_dates
     inner join contacts
         on funnel_dates.contact_id = contacts.contact_id

@@ -2,7 +2,10 @@
     (ever, and within the summed conversion windows of every step on the way), and how fast. A contact
     counts as converted to S within the window only when it reached every step up to S within that step's
     cumulative window, so the cohort funnel can never grow from one stage to the next. A cohort is
-    incomplete for S while the month's last day plus the summed windows up to S is after the as-of date. -#}
+    incomplete for S while the month's last day plus the summed windows up to S is after the as-of date.
+    Each contact's stage dates are laid side by side first, so pairing a cohort stage with each later stage
+    needs no self-join of fct_contact_stages, and the path check no window function. -#}
+{%- set stages = funnel_stages() %}
 
 with contact_stages as (
     select * from {{ ref('fct_contact_stages') }}
@@ -41,46 +44,81 @@ stage_pairs as (
         target_stage.stage_key, target_stage.stage_label, target_stage.stage_order
 ),
 
-cohort_members as (
+-- each contact's stage dates and months side by side (one row per contact)
+contact_dates as (
     select
         contact_id,
-        stage_key as cohort_stage_key,
-        entered_month as cohort_month,
-        entered_at as cohort_entered_at
+        {%- for stage in stages %}
+        {%- set is_stage = 'stage_key = ' ~ dbt.string_literal(stage['key']) %}
+        min(case when {{ is_stage }} then entered_at end) as entered_{{ loop.index }}_at,
+        min(case when {{ is_stage }} then entered_month end) as entered_{{ loop.index }}_month{% if not loop.last %},{% endif %}
+        {%- endfor %}
     from contact_stages
+    group by contact_id
 ),
 
+-- one row per contact, cohort stage it entered and later stage it reached
 reached as (
     select
-        cohort_members.contact_id,
-        cohort_members.cohort_stage_key,
-        cohort_members.cohort_month,
-        stage_pairs.stage_key,
-        stage_pairs.stage_order,
-        contact_stages.entered_at,
-        {{ days_between('cohort_members.cohort_entered_at', 'contact_stages.entered_at') }} as days_to_reach,
-        case
-            when {{ days_between('cohort_members.cohort_entered_at', 'contact_stages.entered_at') }}
-                <= stage_pairs.window_days then 1
-            else 0
-        end as is_within_step_window
-    from cohort_members
-    inner join stage_pairs
-        on cohort_members.cohort_stage_key = stage_pairs.cohort_stage_key
-    inner join contact_stages
-        on cohort_members.contact_id = contact_stages.contact_id
-        and stage_pairs.stage_key = contact_stages.stage_key
+        contact_id,
+        cohort_stage_key,
+        cohort_month,
+        stage_key,
+        stage_order,
+        {{ days_between('cohort_entered_at', 'entered_at') }} as days_to_reach,
+        {{ days_between('cohort_entered_at', 'entered_at') }} > window_days as is_late_step
+    from (
+        select
+            contact_dates.contact_id,
+            stage_pairs.cohort_stage_key,
+            stage_pairs.stage_key,
+            stage_pairs.stage_order,
+            stage_pairs.window_days,
+            case stage_pairs.cohort_stage_key
+                {%- for stage in stages %}
+                when {{ dbt.string_literal(stage['key']) }} then contact_dates.entered_{{ loop.index }}_month
+                {%- endfor %}
+            end as cohort_month,
+            case stage_pairs.cohort_stage_key
+                {%- for stage in stages %}
+                when {{ dbt.string_literal(stage['key']) }} then contact_dates.entered_{{ loop.index }}_at
+                {%- endfor %}
+            end as cohort_entered_at,
+            case stage_pairs.stage_key
+                {%- for stage in stages %}
+                when {{ dbt.string_literal(stage['key']) }} then contact_dates.entered_{{ loop.index }}_at
+                {%- endfor %}
+            end as entered_at
+        from contact_dates
+        cross join stage_pairs
+    ) as paired
+    where cohort_entered_at is not null
+      and entered_at is not null
+),
+
+-- the first step reached outside its (summed) window: every later stage is outside the window too
+first_late_steps as (
+    select
+        contact_id,
+        cohort_stage_key,
+        min(stage_order) as first_late_order
+    from reached
+    where is_late_step
+    group by contact_id, cohort_stage_key
 ),
 
 path_within_window as (
     select
-        *,
-        min(is_within_step_window) over (
-            partition by contact_id, cohort_stage_key
-            order by stage_order
-            rows between unbounded preceding and current row
-        ) as is_within_window
+        reached.*,
+        case
+            when first_late_steps.first_late_order is null
+                or reached.stage_order < first_late_steps.first_late_order then 1
+            else 0
+        end as is_within_window
     from reached
+    left join first_late_steps
+        on reached.contact_id = first_late_steps.contact_id
+        and reached.cohort_stage_key = first_late_steps.cohort_stage_key
 ),
 
 aggregated as (
@@ -95,13 +133,14 @@ aggregated as (
     group by cohort_stage_key, cohort_month, stage_key
 ),
 
+-- the cohort itself: the contacts that reached the cohort stage (the pair of a stage with itself)
 cohort_sizes as (
     select
         cohort_stage_key,
         cohort_month,
-        count(*) as cohort_size
-    from cohort_members
-    group by cohort_stage_key, cohort_month
+        contacts_reached as cohort_size
+    from aggregated
+    where stage_key = cohort_stage_key
 ),
 
 final as (

@@ -47,7 +47,8 @@ final as (
         change_source_type,
         changed_at,
         extracted_at,
-        last_run_id
+        last_run_id,
+        {{ batch_loaded_at() }} as _loaded_at
     from ranked
     where version_rank = 1
 )
