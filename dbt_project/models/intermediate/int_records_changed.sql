@@ -29,6 +29,22 @@
 -- depends_on: {{ ref('stg_hubspot__' ~ engagement_type) }}
 -- depends_on: {{ ref('stg_hubspot__' ~ singular[engagement_type] ~ '_contacts') }}
 {%- endfor %}
+{#- every record of every type: when there is nothing to compare with, or the reference snapshots changed -#}
+{%- set every_record %}
+    {%- for record_type in ['contact', 'grade', 'lead_sla', 'lead', 'contact_record'] %}
+    select {{ dbt.string_literal(record_type) }} as record_type, contact_id as record_id from contacts
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+    union all
+    select 'deal', deal_id from {{ ref('stg_hubspot__deals') }}
+    {%- for engagement_type in engagement_types %}
+    union all
+    select {{ dbt.string_literal(engagement_type) }}, {{ singular[engagement_type] }}_id
+    from {{ ref('stg_hubspot__' ~ engagement_type) }}
+    {%- endfor %}
+{%- endset %}
 {%- set previous = last_complete_build() if not flags.FULL_REFRESH else none %}
 {%- set stored = {} %}
 {%- for schema, name in [('marts', 'dim_contact_status'), ('intermediate', 'int_sales_touches'),
@@ -64,19 +80,7 @@ final as (
 
 -- nothing to compare with: every record counts as changed
 final as (
-    {%- for record_type in ['contact', 'grade', 'lead_sla', 'lead', 'contact_record'] %}
-    select {{ dbt.string_literal(record_type) }} as record_type, contact_id as record_id from contacts
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
-    union all
-    select 'deal', deal_id from {{ ref('stg_hubspot__deals') }}
-    {%- for engagement_type in engagement_types %}
-    union all
-    select {{ dbt.string_literal(engagement_type) }}, {{ singular[engagement_type] }}_id
-    from {{ ref('stg_hubspot__' ~ engagement_type) }}
-    {%- endfor %}
+    {{ every_record }}
 )
 
 {%- else %}
@@ -287,19 +291,7 @@ changed as (
 ),
 
 everything as (
-    {%- for record_type in ['contact', 'grade', 'lead_sla', 'lead', 'contact_record'] %}
-    select {{ dbt.string_literal(record_type) }} as record_type, contact_id as record_id from contacts
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
-    {%- endfor %}
-    union all
-    select 'deal', deal_id from {{ ref('stg_hubspot__deals') }}
-    {%- for engagement_type in engagement_types %}
-    union all
-    select {{ dbt.string_literal(engagement_type) }}, {{ singular[engagement_type] }}_id
-    from {{ ref('stg_hubspot__' ~ engagement_type) }}
-    {%- endfor %}
+    {{ every_record }}
 ),
 
 final as (
