@@ -12,39 +12,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 
+from pipeline_data_dir import DataDir
+
 TOKEN = "dashboard-test-token"
-
-
-@dataclass(frozen=True)
-class DataDir:
-    root: Path
-
-    @property
-    def portal(self) -> Path:
-        return self.root / "portal"
-
-    @property
-    def landing(self) -> Path:
-        return self.root / "landing"
-
-    @property
-    def state(self) -> Path:
-        return self.root / "state"
-
-    @property
-    def warehouse(self) -> Path:
-        return self.root / "warehouse" / "warehouse.duckdb"
-
-    @property
-    def quality(self) -> Path:
-        return self.root / "quality"
-
-    @property
-    def serving(self) -> Path:
-        return self.root / "serving" / "serving.duckdb"
 
 
 def generate(data: DataDir, seed: int = 42, size: str = "tiny") -> None:

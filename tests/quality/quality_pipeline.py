@@ -10,43 +10,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from onefunnel.quality.runner import CheckOptions, run_checks
 from onefunnel.quality.summary import Summary
+from pipeline_data_dir import DataDir
 
 TOKEN = "quality-test-token"
-
-
-@dataclass(frozen=True)
-class DataDir:
-    root: Path
-
-    @property
-    def portal(self) -> Path:
-        return self.root / "portal"
-
-    @property
-    def landing(self) -> Path:
-        return self.root / "landing"
-
-    @property
-    def state(self) -> Path:
-        return self.root / "state"
-
-    @property
-    def warehouse(self) -> Path:
-        return self.root / "warehouse" / "warehouse.duckdb"
-
-    @property
-    def quality(self) -> Path:
-        return self.root / "quality"
-
-    @property
-    def serving(self) -> Path:
-        return self.root / "serving" / "serving.duckdb"
 
 
 def generate(data: DataDir, seed: int = 42, days_behind: int = 3) -> None:
