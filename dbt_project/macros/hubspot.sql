@@ -171,3 +171,43 @@ final as (
 
 select * from final
 {% endmacro %}
+
+
+{#- Staging of one engagement object (calls, emails, meetings, notes, tasks): the latest version per id, typed,
+    with the id, owner, when it happened (hs_timestamp, else its create date) and the object's own text
+    properties given as {column: property}. -#}
+{% macro stg_hubspot_engagement(dataset, id_column, text_properties={}) %}
+{%- set landed_columns = landing_columns(dataset) %}
+
+with landed as (
+    {{ landed_rows(dataset, crm_empty_columns()) }}
+),
+
+typed as (
+    select
+        -- ids
+        cast(id as {{ dbt.type_string() }}) as {{ id_column }},
+        {{ hs_text(landed_columns, 'hubspot_owner_id') }} as owner_id,
+
+        -- dimensions
+        {%- for column, property in text_properties.items() %}
+        {{ hs_text(landed_columns, property) }} as {{ column }},
+        {%- endfor %}
+
+        -- timestamps
+        coalesce(
+            {{ hs_timestamp(landed_columns, 'hs_timestamp') }},
+            {{ hs_timestamp(landed_columns, 'hs_createdate') }}
+        ) as occurred_at,
+
+        -- landing bookkeeping
+        {{ crm_landing_columns() }}
+    from landed
+),
+
+final as (
+    {{ keep_latest_version('typed', id_column) }}
+)
+
+select * from final
+{% endmacro %}
