@@ -35,7 +35,7 @@ def clues(name: str, details: dict) -> list[str]:
         "association_to_missing_record": ["deals->contacts", f"{details.get('id')}->{details.get('to_id')}"],
         "missing_owner": [record, f"owner_id={details.get('hubspot_owner_id')}"],
         "empty_extraction": ["object=deals", "records_this_run=0", "records_before="],
-        "half_rows_dropped": ["object=contacts", "ratio=0.5", "records_now="],
+        "half_rows_dropped": ["object=contacts", "ratio=0.", "records_now="],
         "stale_data": ["age_hours=72"],
         "unknown_deal_stage": [record, "dealstage=stage_that_was_deleted"],
         "failed_extraction": ["ok=False", "HTTP 503"],
