@@ -297,12 +297,16 @@ def main() -> int:
         tiny_full = _build(tiny.landing_dir, tiny_warehouse, full_refresh=True)
         advance_one_day(tiny)
         tiny_incremental = _build(tiny.landing_dir, tiny_warehouse)
+        # the models alone, no data tests: what no choice of tests can go below
+        advance_one_day(tiny)
+        tiny_models_only = _build(tiny.landing_dir, tiny_warehouse, run_tests=False)
         report["floor"] = {
             "what": "dbt's fixed costs: a one-model dbt project (parsed from scratch, then partially), and "
             "this project on a landing zone of 300 contacts (its nodes' overhead, next to no data)",
             "minimal_dbt_project": _dbt_floor(work),
             "tiny_landing_full_build": _summary(tiny_full),
             "tiny_landing_incremental_build": _summary(tiny_incremental),
+            "tiny_landing_incremental_build_models_only": _summary(tiny_models_only),
         }
 
     report["ratios"] = _ratios(report, query_seconds)
@@ -350,12 +354,15 @@ def _ratios(report: dict, query_seconds: float) -> dict:
         )
     floor = report.get("floor")
     if floor:
+        # the cheapest dbt invocation there is (one model, saved parse) against the 2x goal
         ratios["minimal_dbt_project_vs_hand_query"] = round(
-            floor["minimal_dbt_project"]["cold_parse_seconds"] / query_seconds, 2
+            floor["minimal_dbt_project"]["warm_parse_seconds"] / query_seconds, 2
         )
-        ratios["tiny_landing_incremental_vs_full"] = round(
-            floor["tiny_landing_incremental_build"]["seconds"] / full["seconds"], 3
-        )
+        # an incremental build with next to no data against the 20% goal: the per-node floor
+        for label in ("tiny_landing_incremental_build", "tiny_landing_incremental_build_models_only"):
+            ratios[f"{label.removesuffix('_build').replace('_build_', '_')}_vs_full"] = round(
+                floor[label]["seconds"] / full["seconds"], 3
+            )
     return ratios
 
 

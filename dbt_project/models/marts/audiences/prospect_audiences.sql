@@ -57,15 +57,16 @@ open_deal_contacts as (
       and not deals.is_closed
 ),
 
--- an opt-out on any record merged into a contact holds for the survivor: the person asked once
+-- an opt-out on any record merged into a contact holds for the survivor: the person asked once (the
+-- survivor's own opt-out is read in `assessed`; only the merged-away records are gathered here)
 merged_opt_outs as (
     select
-        coalesce(merges.survivor_contact_id, contact_records.contact_id) as contact_id,
+        merges.survivor_contact_id as contact_id,
         max(case when contact_records.is_email_opted_out then 1 else 0 end) as any_opted_out
-    from contact_records
-    left join merges
-        on contact_records.contact_id = merges.merged_contact_id
-    group by coalesce(merges.survivor_contact_id, contact_records.contact_id)
+    from merges
+    inner join contact_records
+        on merges.merged_contact_id = contact_records.contact_id
+    group by merges.survivor_contact_id
 ),
 
 candidates as (
