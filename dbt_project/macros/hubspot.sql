@@ -173,6 +173,66 @@ select * from final
 {% endmacro %}
 
 
+{#- Staging of one property-history dataset (contacts_property_history, deals_property_history): one row per
+    change (object, property, when, value), the newest extraction of it kept, typed. -#}
+{% macro stg_hubspot_property_history(dataset, id_column) %}
+{%- set history_columns = [
+    ('object_id', dbt.type_string()), ('property', dbt.type_string()), ('value', dbt.type_string()),
+    ('timestamp', dbt.type_string()), ('sourceType', dbt.type_string()), ('updatedByUserId', dbt.type_string()),
+    ('_extracted_at', dbt.type_timestamp()), ('_run_id', dbt.type_string())] %}
+{%- set landed_columns = landing_columns(dataset) %}
+
+with landed as (
+    {{ landed_rows(dataset, history_columns) }}
+),
+
+typed as (
+    select
+        -- ids
+        cast(object_id as {{ dbt.type_string() }}) as {{ id_column }},
+        cast({{ landed_column(landed_columns, 'updatedByUserId') }} as {{ dbt.type_string() }}) as updated_by_user_id,
+
+        -- dimensions
+        property as property_name,
+        coalesce(value, '') as property_value,
+        {{ landed_column(landed_columns, 'sourceType') }} as change_source_type,
+
+        -- timestamps
+        {{ parse_hubspot_timestamp('"timestamp"') }} as changed_at,
+        {{ utc_naive('_extracted_at') }} as extracted_at,
+        run_id as last_run_id
+    from landed
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by {{ id_column }}, property_name, changed_at, property_value
+            order by extracted_at desc
+        ) as version_rank
+    from typed
+),
+
+final as (
+    select
+        {{ id_column }},
+        updated_by_user_id,
+        property_name,
+        property_value,
+        change_source_type,
+        changed_at,
+        extracted_at,
+        last_run_id,
+        {{ batch_loaded_at() }} as _loaded_at
+    from ranked
+    where version_rank = 1
+)
+
+select * from final
+{% endmacro %}
+
+
 {#- Staging of one engagement object (calls, emails, meetings, notes, tasks): the latest version per id, typed,
     with the id, owner, when it happened (hs_timestamp, else its create date) and the object's own text
     properties given as {column: property}. -#}
