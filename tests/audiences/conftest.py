@@ -1,7 +1,7 @@
 """Fixtures of the prospect audience tests: one real tiny pipeline run (portal -> extract -> dbt -> checks ->
 publish, the dashboard tests' own helpers) with small audience minimums and a handful of prospects changed
-in the portal first (opted out, a customer, no lawful basis, no email, unusable phone and country, one moved
-to a marketer), and hand-built snapshots for the edge cases.
+in the portal first (opted out, a customer, no lawful basis, no email, unusable phone, country and postal
+code, one moved to a marketer), and hand-built snapshots for the edge cases.
 """
 
 from __future__ import annotations
@@ -90,7 +90,8 @@ def _change_prospects_in_portal(portal_dir: Path) -> dict[str, dict[str, Any]]:
             "no_lawful_basis": {"hs_legal_basis": "Not applicable"},
             "no_email": {"email": None},
             "other_owner": {"hubspot_owner_id": marketer},
-            "unusable_identifiers": {"phone": "call me maybe", "country": "Atlantis"},
+            # a postal code is only normalised for a known country: with Atlantis it cannot be
+            "unusable_identifiers": {"phone": "call me maybe", "country": "Atlantis", "zip": "SW1A 1AA"},
         }
         changed = {}
         with conn:

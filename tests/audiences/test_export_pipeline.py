@@ -16,7 +16,7 @@ from onefunnel.audiences import exporter, formats, normalize
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 HEX64 = re.compile(r"^[0-9a-f]{64}$")
-PERSONAL = "email, first_name, last_name, phone"
+PERSONAL = "email, first_name, last_name, phone, country, postal_code"
 
 
 @pytest.fixture(scope="module")
@@ -130,9 +130,18 @@ def test_opted_out_customers_and_other_reps_contacts_never_reach_a_reps_files(au
 
 
 def test_no_plain_personal_data_in_the_hashed_files(audience_pipeline, exported):
-    # GIVEN every email, name and phone number of the audience mart, raw and normalised
+    # GIVEN every email, name and phone number of the audience mart, raw and normalised, and every postal
+    # code (plain in Google's Zip column, where Google wants it so, and nowhere else)
     values: set[str] = set()
+    postal_codes: set[str] = set()
+    google_zips: set[str] = set()
     for person in _identities(audience_pipeline):
+        country = normalize.country_code(person["country"])
+        raw_zip = normalize.text(person["postal_code"])
+        if raw_zip is not None:
+            postal_codes |= {raw_zip, raw_zip.lower(), raw_zip.upper(), raw_zip.replace(" ", "").lower()}
+            postal_codes |= {normalize.meta_postal_code(raw_zip, country)} - {None}
+            google_zips |= {normalize.google_postal_code(raw_zip, country)} - {None}
         for column in ("email", "first_name", "last_name", "phone"):
             raw = normalize.text(person[column])
             if raw is None:
@@ -164,20 +173,63 @@ def test_no_plain_personal_data_in_the_hashed_files(audience_pipeline, exported)
         text = path.read_text(encoding="utf-8")
         with open(path, newline="", encoding="utf-8") as handle:
             rows = list(csv.DictReader(handle))
-        # THEN hashed columns hold lowercase SHA-256 hex only, the plain ones only country codes (and zip)
+        # THEN hashed columns hold lowercase SHA-256 hex only, the plain ones only country codes and Google's
+        # form of a postal code
         for row in rows:
             for column, cell in row.items():
                 if column in spec.hashed_columns:
                     assert cell == "" or HEX64.match(cell), (path.name, column)
-                else:
-                    assert column in ("Country", "Zip"), (path.name, column)
+                    assert cell not in postal_codes | google_zips, (path.name, column)
+                elif column == "Country":
                     assert len(cell) <= 2, (path.name, column)
+                else:
+                    assert column == "Zip", (path.name, column)
+                    assert cell == "" or cell in google_zips, (path.name, cell)
                 assert cell not in values, (path.name, column)
         # AND no personal value appears anywhere in the file (values a hex string could contain by chance,
         # hex letters and digits only, are covered by the cell check above)
-        for value in values:
+        for value in values | (postal_codes | google_zips if format_key == "meta" else set()):
             if not re.fullmatch(r"[0-9a-f]+", value):
                 assert value not in text, path.name
+
+
+def test_postal_codes_reach_each_file_in_the_platforms_form(audience_pipeline, exported):
+    # GIVEN the included prospects' postal codes (HubSpot's zip, generated for most portal contacts)
+    people = {person["contact_id"]: person for person in _identities(audience_pipeline, "is_included")}
+    with_postal_code = [person for person in people.values() if normalize.text(person["postal_code"])]
+    assert len(with_postal_code) > len(people) / 2
+    by_meta_email = {normalize.sha256_hex(normalize.email(p["email"])): p for p in people.values()}
+    by_google_email = {normalize.sha256_hex(normalize.google_email(p["email"])): p for p in people.values()}
+    _, manifest = exported
+    folder = _run_dir(exported)
+    filled = {"meta": 0, "google": 0, "csv": 0}
+    for entry in manifest["owners"].values():
+        for format_key, file_entry in entry["files"].items():
+            if file_entry["status"] != "written":
+                continue
+            for row in file_rows(folder / file_entry["file"]):
+                # THEN the internal list has the postal code as HubSpot holds it
+                if format_key == "csv":
+                    person = people[row["contact_id"]]
+                    expected = normalize.plain_cell(person["postal_code"])
+                    cell = row["postal_code"]
+                # AND Google's Zip is the plain Google form, Meta's zip the SHA-256 of Meta's form
+                elif format_key == "google":
+                    person = by_google_email[row["Email"]]
+                    country = normalize.country_code(person["country"])
+                    expected = normalize.google_postal_code(person["postal_code"], country) or ""
+                    cell = row["Zip"]
+                elif format_key == "meta":
+                    person = by_meta_email[row["email"]]
+                    country = normalize.country_code(person["country"])
+                    zip_code = normalize.meta_postal_code(person["postal_code"], country)
+                    expected = normalize.sha256_hex(zip_code) if zip_code else ""
+                    cell = row["zip"]
+                else:
+                    continue
+                assert cell == expected, (format_key, row)
+                filled[format_key] += bool(cell)
+    assert all(filled.values()), filled
 
 
 def test_small_lists_are_withheld_with_the_reason_and_count(exported):
@@ -209,7 +261,8 @@ def test_small_lists_are_withheld_with_the_reason_and_count(exported):
 
 
 def test_unusable_identifiers_are_dropped_and_counted(audience_pipeline, exported):
-    # GIVEN a prospect whose phone and country HubSpot holds as "call me maybe" and "Atlantis"
+    # GIVEN a prospect whose phone and country HubSpot holds as "call me maybe" and "Atlantis", with a postal
+    # code that cannot be normalised without a known country
     case = audience_pipeline.changed["unusable_identifiers"]
     _, manifest = exported
     entry = manifest["owners"][case["owner_id"]]
@@ -219,6 +272,10 @@ def test_unusable_identifiers_are_dropped_and_counted(audience_pipeline, exporte
     rows = {row["contact_id"]: row for row in file_rows(_run_dir(exported) / entry["files"]["csv"]["file"])}
     assert rows[case["contact_id"]]["phone_e164"] == ""
     assert rows[case["contact_id"]]["country_code"] == ""
+    assert rows[case["contact_id"]]["postal_code"] == "SW1A 1AA"
+    # AND the ad-platform files count the postal code as dropped
+    for format_key in ("meta", "google"):
+        assert entry["files"][format_key]["dropped_identifiers"]["postal_code"] >= 1, format_key
 
 
 def test_files_are_private_written_atomically_and_latest_points_at_the_run(exported):

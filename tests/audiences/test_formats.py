@@ -4,6 +4,7 @@ cannot be normalised are dropped and counted, and tiny lists are withheld with a
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import re
 
@@ -26,6 +27,7 @@ MEMBERS = [
         "job_title": "=cmd|' /C calc'!A0",
         "company_name": "Acme Ltd",
         "city": "London",
+        "postal_code": "wc2h  8lg",
         "country": "United Kingdom",
         "lifecycle_stage": "salesqualifiedlead",
         "lead_status": "OPEN",
@@ -61,7 +63,7 @@ def _parse(content: bytes) -> list[list[str]]:
             "linkedin",
             ["email", "firstname", "lastname", "jobtitle", "employeecompany", "country", "googleaid"],
         ),
-        ("meta", ["email", "phone", "fn", "ln", "ct", "country"]),
+        ("meta", ["email", "phone", "fn", "ln", "ct", "country", "zip"]),
         ("google", ["Email", "Phone", "First Name", "Last Name", "Country", "Zip"]),
     ],
 )
@@ -82,6 +84,7 @@ def test_meta_file_holds_only_sha256_of_the_normalised_identifiers():
     assert row["ln"] == normalize.sha256_hex("olee")
     assert row["ct"] == normalize.sha256_hex("london")
     assert row["country"] == normalize.sha256_hex("gb")
+    assert row["zip"] == normalize.sha256_hex("wc2h8")  # UK: area, district and sector
     # AND the second prospect has no usable email or phone: left out, counted, its bad values too
     assert rendered.rows == 1
     assert rendered.rows_without_identifiers == 1
@@ -96,7 +99,69 @@ def test_google_file_hashes_identifiers_but_sends_country_and_zip_plain():
     assert row["First Name"] == normalize.sha256_hex("ann")
     assert row["Last Name"] == normalize.sha256_hex("o'lee")
     assert row["Country"] == "GB"
-    assert row["Zip"] == ""
+    assert row["Zip"] == "WC2H 8LG"  # international postal codes as they are written, uppercase
+
+
+ZIP_MEMBERS = [
+    {"contact_id": "201", "email": "a@example.com", "postal_code": "94107-1234", "country": "USA"},
+    {"contact_id": "202", "email": "b@example.com", "postal_code": "SW1A 1AA", "country": "United Kingdom"},
+    {"contact_id": "203", "email": "c@example.com", "postal_code": "m5v 2t6", "country": "Canada"},
+    {"contact_id": "204", "email": "d@example.com", "postal_code": None, "country": "Germany"},
+]
+
+
+def test_google_zip_is_plain_and_normalised_for_the_contacts_country():
+    # GIVEN prospects with a US ZIP+4, a UK postcode, a Canadian postal code and none
+    rendered = formats.render("google", ZIP_MEMBERS)
+    rows = list(csv.DictReader(io.StringIO(rendered.content.decode())))
+    # WHEN rendered for Google  THEN Zip is unhashed (not a hashed column), in Google's form per country
+    assert "Zip" not in formats.spec("google").hashed_columns
+    assert [row["Zip"] for row in rows] == ["94107-1234", "SW1A 1AA", "M5V 2T6", ""]
+    assert rendered.dropped_identifiers == {}
+
+
+def test_meta_zip_is_the_sha256_of_the_normalised_postal_code_and_never_plain():
+    # GIVEN the same prospects  WHEN rendered for Meta
+    rendered = formats.render("meta", ZIP_MEMBERS)
+    text = rendered.content.decode()
+    rows = list(csv.DictReader(io.StringIO(text)))
+    # THEN zip is a hashed column holding 64 lowercase hex, the SHA-256 (computed here with hashlib) of
+    # Meta's normalised value: US the first 5 digits, UK area/district/sector, others without whitespace
+    assert "zip" in formats.spec("meta").hashed_columns
+    normalised = ["94107", "sw1a1", "m5v2t6"]
+    assert [row["zip"] for row in rows[:3]] == [hashlib.sha256(v.encode()).hexdigest() for v in normalised]
+    assert all(HEX64.match(row["zip"]) for row in rows[:3])
+    assert rows[3]["zip"] == ""
+    # AND no postal code appears in the file in any plain form
+    for member in ZIP_MEMBERS[:3]:
+        raw = member["postal_code"]
+        for plain in {raw, raw.upper(), raw.lower(), raw.replace(" ", "").lower(), *normalised}:
+            assert plain not in text, plain
+
+
+def test_postal_codes_that_cannot_be_normalised_are_dropped_and_counted():
+    # GIVEN a US zip that lost its leading zero, a UK value that is no postcode, and a zip without a country
+    members = [
+        {"email": "a@example.com", "postal_code": "2134", "country": "United States"},
+        {"email": "b@example.com", "postal_code": "10115", "country": "United Kingdom"},
+        {"email": "c@example.com", "postal_code": "10115", "country": None},
+    ]
+    google = formats.render("google", members)
+    meta = formats.render("meta", members)
+    internal = formats.render("csv", members)
+    # THEN Google keeps the UK value as written (international codes go as they are) and drops the others
+    assert [row["Zip"] for row in csv.DictReader(io.StringIO(google.content.decode()))] == ["", "10115", ""]
+    assert google.dropped_identifiers == {"postal_code": 2}
+    # AND Meta, which needs a UK postcode's sector, drops all three, counted under postal_code
+    assert {row["zip"] for row in csv.DictReader(io.StringIO(meta.content.decode()))} == {""}
+    assert meta.dropped_identifiers == {"postal_code": 3}
+    # AND the internal list keeps what HubSpot holds, plain
+    assert [row["postal_code"] for row in csv.DictReader(io.StringIO(internal.content.decode()))] == [
+        "2134",
+        "10115",
+        "10115",
+    ]
+    assert internal.dropped_identifiers == {}
 
 
 def test_linkedin_file_is_plain_with_iso_country_and_no_formula_cells():
@@ -120,6 +185,8 @@ def test_internal_csv_keeps_every_prospect_with_all_columns():
     assert rows[0]["phone_e164"] == "+442070313000"
     assert rows[1]["phone_e164"] == ""
     assert rows[1]["country_code"] == ""
+    assert (rows[0]["city"], rows[0]["postal_code"]) == ("London", "wc2h  8lg")  # plain, as HubSpot holds it
+    assert rows[1]["postal_code"] == ""
     assert rendered.dropped_identifiers == {"country": 1, "email": 1, "phone": 1}
 
 

@@ -176,3 +176,42 @@ def test_plain_cells_never_start_a_spreadsheet_formula():
     assert normalize.plain_cell("@SUM(A1)") == "'@SUM(A1)"
     assert normalize.plain_cell("  Head of Growth ") == "Head of Growth"
     assert normalize.plain_cell(float("nan")) == ""
+
+
+# ----------------------------------------------------------------------------- postal codes
+@pytest.mark.parametrize(
+    ("raw", "country", "google", "meta"),
+    [
+        ("94107", "US", "94107", "94107"),
+        ("94107-1234", "US", "94107-1234", "94107"),  # ZIP+4: Meta takes only the first 5 digits
+        ("941071234", "US", "94107-1234", "94107"),  # ZIP+4 written as one 9-digit run
+        (" 94107 - 1234 ", "US", "94107-1234", "94107"),
+        ("9410", "US", None, None),  # a leading zero lost in a spreadsheet: not guessed back
+        ("94107-12", "US", None, None),
+        ("SW1A 1AA", "US", None, None),  # not a US zip
+        ("WC2H 8LG", "GB", "WC2H 8LG", "wc2h8"),  # Google's own example; Meta: area, district, sector
+        ("sw1a  1aa", "GB", "SW1A 1AA", "sw1a1"),
+        ("M1 1AE", "GB", "M1 1AE", "m11"),
+        ("WC2H", "GB", "WC2H", None),  # outward code only: the sector Meta wants is unknown
+        ("10115", "GB", "10115", None),  # not a UK postcode
+        ("101300", "CN", "101300", "101300"),  # the other example of Google's template
+        (" m5v   2t6 ", "CA", "M5V 2T6", "m5v2t6"),  # whitespace: collapsed for Google, removed for Meta
+        ("1012 ab", "NL", "1012 AB", "1012ab"),
+        ("01310-100", "BR", "01310-100", "01310"),  # Meta keeps what comes before the first hyphen
+        ("94107", None, None, None),  # no known country: which rule applies cannot be told
+        ("=HYPERLINK(1)", "DE", None, None),  # not a postal code (and a spreadsheet formula)
+        ("-10115", "DE", None, None),
+        ("", "US", None, None),
+        ("   ", "GB", None, None),
+        (None, "GB", None, None),
+        (float("nan"), "DE", None, None),
+    ],
+)
+def test_postal_codes_follow_each_platforms_rule_for_the_country_and_are_dropped_otherwise(
+    raw, country, google, meta
+):
+    # GIVEN a postal code as HubSpot holds it and the contact's ISO country
+    # WHEN normalised for Google (unhashed Zip) and for Meta (hashed zip)
+    # THEN each follows its platform's documented rule, or is None when the value does not fit it
+    assert normalize.google_postal_code(raw, country) == google
+    assert normalize.meta_postal_code(raw, country) == meta

@@ -130,11 +130,11 @@ MARTS: dict[str, dict[str, str]] = {
     "prospect_audiences": _columns(
         "prospect_audience_id varchar, owner_id varchar, contact_id varchar, company_id varchar, owner_name "
         "varchar, team_name varchar, email varchar, first_name varchar, last_name varchar, phone varchar, "
-        "job_title varchar, company_name varchar, country varchar, city varchar, lifecycle_stage varchar, "
-        "lead_status varchar, legal_basis varchar, has_prospecting_status boolean, has_open_deal boolean, "
-        "prospect_reason varchar, is_customer boolean, is_email_opted_out boolean, has_lawful_basis "
-        "boolean, has_email boolean, is_included boolean, exclusion_reason varchar, definitions_version "
-        "varchar"
+        "job_title varchar, company_name varchar, country varchar, city varchar, postal_code varchar, "
+        "lifecycle_stage varchar, lead_status varchar, legal_basis varchar, has_prospecting_status boolean, "
+        "has_open_deal boolean, prospect_reason varchar, is_customer boolean, is_email_opted_out boolean, "
+        "has_lawful_basis boolean, has_email boolean, is_included boolean, exclusion_reason varchar, "
+        "definitions_version varchar"
     ),
     "prospect_audience_formats": _columns(
         "audience_format varchar, min_audience_size integer, privacy_floor integer, definitions_version "
@@ -452,6 +452,7 @@ def audience_rows(
     )
     minimums = minimums or {"linkedin": 1, "meta": 1, "google": 1, "csv": 1}
     countries = ("United Kingdom", "Germany", "United States", "Netherlands", None)
+    postal_codes = {"United Kingdom": "WC2H 8LG", "Germany": "10115", "United States": "94107-1234"}
     rows, number = [], 0
     for owner_id, owner_name, team in AUDIENCE_REPS:
         people = [(None, True)] * included.get(owner_id, 0) + [
@@ -474,6 +475,7 @@ def audience_rows(
                     "company_name": f"Company {number}",
                     "country": countries[number % len(countries)],
                     "city": "London",
+                    "postal_code": postal_codes.get(countries[number % len(countries)]),
                     "lifecycle_stage": "customer" if reason == "customer" else "salesqualifiedlead",
                     "lead_status": "OPEN",
                     "has_prospecting_status": True,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -14,8 +15,10 @@ from pathlib import Path
 import orjson
 import pytest
 
-from onefunnel.portal import model, store
+from onefunnel.audiences import normalize
+from onefunnel.portal import gen_names, model, store
 from onefunnel.portal.gen_checks import check_portal
+from onefunnel.portal.gen_sim import postal_code
 from onefunnel.portal.gen_time import iso
 from onefunnel.portal.generate import SIZES, GenerationReport, generate_portal
 from onefunnel.portal.manifest import build_manifest, checksum
@@ -96,6 +99,37 @@ def test_custom_property_catalog_scales_to_thousands() -> None:
     assert {"acme_territory", "acme_territory_assigned_date"} <= {
         p.name for p in custom_contact_properties(0)
     }
+
+
+# How each country the portal generates writes its postal codes
+POSTAL_CODE_PATTERNS = {
+    "United States": r"\d{5}(-\d{4})?",
+    "Canada": r"[A-Z]\d[A-Z] \d[A-Z]\d",
+    "United Kingdom": r"[A-Z]{1,2}\d[A-Z\d]? \d[A-Z]{2}",
+    "Germany": r"\d{5}",
+    "France": r"\d{5}",
+    "Netherlands": r"[1-9]\d{3} [A-Z]{2}",
+    "Australia": r"\d{4}",
+    "India": r"[1-9]\d{5}",
+    "Sweden": r"[1-9]\d{2} \d{2}",
+    "Brazil": r"\d{5}-\d{3}",
+}
+
+
+@pytest.mark.unit
+def test_postal_codes_follow_the_countrys_format_and_come_from_the_contact_id_alone() -> None:
+    # GIVEN 1,000 contact ids in each country the portal generates
+    assert set(POSTAL_CODE_PATTERNS) == set(gen_names.COUNTRIES)
+    for country, pattern in POSTAL_CODE_PATTERNS.items():
+        codes = [postal_code(contact_id, country) for contact_id in range(1, 1001)]
+        present = [code for code in codes if code is not None]
+        # THEN about 15% have none, the others are written as the country writes them
+        assert 0.10 <= 1 - len(present) / len(codes) <= 0.20, country
+        assert all(re.fullmatch(pattern, code) for code in present), country
+        # AND the same contact always gets the same code (no draw from the generator's random stream)
+        assert codes == [postal_code(contact_id, country) for contact_id in range(1, 1001)]
+    us_codes = [postal_code(contact_id, "United States") for contact_id in range(1, 1001)]
+    assert 0.15 <= sum(len(code) == 10 for code in us_codes if code) / 1000 <= 0.30  # some ZIP+4
 
 
 @pytest.mark.unit
@@ -318,6 +352,37 @@ def test_lifecycle_history_matches_stage_dates(tiny: tuple[Path, GenerationRepor
         for entry in hist:
             if entry["value"] != "other":
                 assert props[f"hs_lifecyclestage_{entry['value']}_date"] == entry["timestamp"]
+
+
+@pytest.mark.integration
+def test_most_contacts_have_a_postal_code_of_their_country(tiny: tuple[Path, GenerationReport]) -> None:
+    # GIVEN the tiny portal's contacts that have a country (duplicate records, merged away later, have none)
+    portal_dir, _ = tiny
+    contacts = [
+        props
+        for (body,) in rows(portal_dir, "select properties from objects where type = 1")
+        if (props := orjson.loads(body)).get("country")
+    ]
+    with_zip = [props for props in contacts if "zip" in props]
+    # THEN most carry HubSpot's zip property, as their country writes postal codes
+    assert 0.75 <= len(with_zip) / len(contacts) <= 0.95
+    for props in with_zip:
+        assert re.fullmatch(POSTAL_CODE_PATTERNS[props["country"]], props["zip"]), props
+        # AND the audience files can use every one of them
+        country = normalize.country_code(props["country"])
+        assert normalize.google_postal_code(props["zip"], country) is not None, props
+        assert normalize.meta_postal_code(props["zip"], country) is not None, props
+    # AND the portal defines zip as HubSpot does
+    (body,) = rows(
+        portal_dir, "select body from property_definitions where object_type = 'contacts' and name = 'zip'"
+    )[0]
+    definition = orjson.loads(body)
+    assert (definition["label"], definition["type"], definition["fieldType"], definition["groupName"]) == (
+        "Postal Code",
+        "string",
+        "text",
+        "contactinformation",
+    )
 
 
 @pytest.mark.integration

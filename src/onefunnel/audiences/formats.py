@@ -6,7 +6,7 @@
 | format   | for                                   | identifiers                                          |
 |----------|---------------------------------------|------------------------------------------------------|
 | linkedin | LinkedIn Matched Audiences contact list | plain: email, names, job title, company, country   |
-| meta     | Meta custom audience (customer list)  | all SHA-256: email, phone, fn, ln, ct, country       |
+| meta     | Meta custom audience (customer list)  | all SHA-256: email, phone, fn, ln, ct, country, zip  |
 | google   | Google Ads Customer Match             | SHA-256 email, phone, names; Country and Zip plain   |
 | csv      | marketing's own list (never uploaded) | everything, plain                                    |
 
@@ -91,6 +91,12 @@ def _meta_row(member: Member) -> BuiltRow:
     country = _normalised(member.get("country"), normalize.country_code, "country", dropped)
     email = _normalised(member.get("email"), normalize.email, "email", dropped)
     phone = _normalised(member.get("phone"), lambda raw: normalize.meta_phone(raw, country), "phone", dropped)
+    zip_code = _normalised(
+        member.get("postal_code"),
+        lambda raw: normalize.meta_postal_code(raw, country),
+        "postal_code",
+        dropped,
+    )
     cells = [
         _hashed(email),
         _hashed(phone),
@@ -98,6 +104,7 @@ def _meta_row(member: Member) -> BuiltRow:
         _hashed(_normalised(member.get("last_name"), normalize.meta_name, "last_name", dropped)),
         _hashed(_normalised(member.get("city"), normalize.meta_name, "city", dropped)),
         _hashed(country.lower() if country else None),
+        _hashed(zip_code),
     ]
     return cells, dropped, bool(email or phone)
 
@@ -107,13 +114,19 @@ def _google_row(member: Member) -> BuiltRow:
     country = _normalised(member.get("country"), normalize.country_code, "country", dropped)
     email = _normalised(member.get("email"), normalize.google_email, "email", dropped)
     phone = _normalised(member.get("phone"), lambda raw: normalize.e164(raw, country), "phone", dropped)
+    zip_code = _normalised(
+        member.get("postal_code"),
+        lambda raw: normalize.google_postal_code(raw, country),
+        "postal_code",
+        dropped,
+    )
     cells = [
         _hashed(email),
         _hashed(phone),
         _hashed(_normalised(member.get("first_name"), normalize.google_name, "first_name", dropped)),
         _hashed(_normalised(member.get("last_name"), normalize.google_name, "last_name", dropped)),
         country or "",  # Google: country and zip are sent unhashed
-        "",  # Zip: HubSpot's zip is not extracted into the warehouse; the column keeps the documented layout
+        zip_code or "",  # letters, digits, spaces and hyphens only: never read as a spreadsheet formula
     ]
     return cells, dropped, bool(email or phone)
 
@@ -134,6 +147,7 @@ def _csv_row(member: Member) -> BuiltRow:
         normalize.plain_cell(member.get("job_title")),
         normalize.plain_cell(member.get("company_name")),
         normalize.plain_cell(member.get("city")),
+        normalize.plain_cell(member.get("postal_code")),
         country or "",
         normalize.text(member.get("lifecycle_stage")) or "",
         normalize.text(member.get("lead_status")) or "",
@@ -158,8 +172,8 @@ FORMATS: dict[str, AudienceFormat] = {
         AudienceFormat(
             key="meta",
             label="Meta custom audience",
-            header=("email", "phone", "fn", "ln", "ct", "country"),
-            hashed_columns=("email", "phone", "fn", "ln", "ct", "country"),
+            header=("email", "phone", "fn", "ln", "ct", "country", "zip"),
+            hashed_columns=("email", "phone", "fn", "ln", "ct", "country", "zip"),
             for_ad_platform=True,
             platform_minimum=100,
             sources=(META_FORMAT_DOC, META_HASHING_DOC),
@@ -189,6 +203,7 @@ FORMATS: dict[str, AudienceFormat] = {
                 "job_title",
                 "company",
                 "city",
+                "postal_code",
                 "country_code",
                 "lifecycle_stage",
                 "lead_status",

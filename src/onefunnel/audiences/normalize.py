@@ -241,6 +241,53 @@ def google_name(value: Any) -> str | None:
     return " ".join(words) or None
 
 
+# ----------------------------------------------------------------------------- postal codes
+
+_US_ZIP = re.compile(r"^(\d{5})(?:-?(\d{4}))?$")  # ZIP, ZIP+4 ("12345-6789") or its 9-digit run
+# A full UK postcode without its space: outward code (area and district), inward code (sector digit, unit)
+_UK_POSTCODE = re.compile(r"^([A-Z]{1,2}\d[A-Z\d]?)(\d)[A-Z]{2}$")
+# What postal codes are made of worldwide: letters, digits, inner spaces and hyphens (nothing that a
+# spreadsheet would read as a formula)
+_POSTAL_CODE = re.compile(r"^[A-Z\d](?:[A-Z\d -]{0,10}[A-Z\d])?$")
+
+
+def _postal_code_text(value: Any) -> str | None:
+    """Trimmed, inner whitespace collapsed to single spaces, uppercase; None when nothing is left."""
+    found = text(value)
+    return " ".join(found.split()).upper() if found is not None else None
+
+
+def google_postal_code(value: Any, country: str | None) -> str | None:
+    """Google Zip (sent unhashed): US as 5 digits or ZIP+4 ("12345-6789"); other countries as written
+    (trimmed, uppercase). Needs the contact's country (ISO alpha-2): which rule applies depends on it."""
+    found = _postal_code_text(value)
+    if found is None or country is None:
+        return None
+    if country == "US":
+        match = _US_ZIP.match(found.replace(" ", ""))
+        if match is None:
+            return None
+        return f"{match[1]}-{match[2]}" if match[2] else match[1]
+    return found if _POSTAL_CODE.match(found) else None
+
+
+def meta_postal_code(value: Any, country: str | None) -> str | None:
+    """Meta zip (hashed): lowercase without whitespace; US only the first 5 digits; UK the area, district
+    and sector ("WC2H 8LG" -> "wc2h8"); elsewhere the part before the first hyphen, as Meta's own
+    custom-audience zip normaliser keeps it ("01310-100" -> "01310"). Needs the ISO country."""
+    found = _postal_code_text(value)
+    if found is None or country is None:
+        return None
+    compact = found.replace(" ", "")
+    if country == "US":
+        match = _US_ZIP.match(compact)
+        return match[1] if match else None
+    if country == "GB":
+        match = _UK_POSTCODE.match(compact)
+        return f"{match[1]}{match[2]}".lower() if match else None
+    return compact.split("-", 1)[0].lower() if _POSTAL_CODE.match(found) else None
+
+
 # ----------------------------------------------------------------------------- plain text cells
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

@@ -19,6 +19,7 @@ select
     job_title,
     company_name,
     city,
+    postal_code,
     country,
     lifecycle_stage,
     lead_status,

@@ -121,6 +121,21 @@ COUNTRIES: dict[str, tuple[float, tuple[str, ...], str]] = {
     "Brazil": (0.02, ("Sao Paulo", "Rio de Janeiro"), "+55"),
 }
 
+# country -> postal code templates, one picked per contact ("#" a digit, "%" a digit 1-9, "@" a letter);
+# the United States repeats plain ZIP so that one in four contacts has a ZIP+4
+POSTAL_CODE_FORMATS: dict[str, tuple[str, ...]] = {
+    "United States": ("#####", "#####", "#####", "#####-####"),
+    "Canada": ("@%@ %@%",),
+    "United Kingdom": ("@@%@ %@@",),
+    "Germany": ("%####",),
+    "France": ("%####",),
+    "Netherlands": ("%### @@",),
+    "Australia": ("%###",),
+    "India": ("%#####",),
+    "Sweden": ("%## ##",),
+    "Brazil": ("#####-###",),
+}
+
 # seniority value -> job titles (by function, mixed)
 JOB_TITLES: dict[str, tuple[str, ...]] = {
     "executive": ("CEO", "CTO", "CFO", "COO", "Chief Revenue Officer", "Chief Data Officer", "Founder"),

@@ -8,6 +8,7 @@ run in any order or in parallel and still give the same portal.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import random
 from bisect import bisect_right
@@ -126,6 +127,33 @@ def _poisson(r: random.Random, lam: float) -> int:
 
 def _money(x: float) -> str:
     return f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+_POSTAL_CODE_CHARACTERS = {"#": "0123456789", "%": "123456789", "@": "ABEHJLNPRTXY"}
+_CONTACTS_WITHOUT_POSTAL_CODE_PERCENT = 15  # real CRMs lack a postal code for part of their contacts
+
+
+def postal_code(contact_id: int, country: str) -> str | None:
+    """A plausible postal code for a contact in `country` (gen_names.POSTAL_CODE_FORMATS), or None for about
+    15% of contacts. Derived from a hash of the contact id and country instead of the block's RNG, so that
+    every other generated value stays what it was before contacts had postal codes."""
+    templates = gen_names.POSTAL_CODE_FORMATS.get(country)
+    if not templates:
+        return None
+    number = int.from_bytes(hashlib.sha256(f"{contact_id}:{country}".encode()).digest(), "big")
+    number, percent = divmod(number, 100)
+    if percent < _CONTACTS_WITHOUT_POSTAL_CODE_PERCENT:
+        return None
+    number, pick = divmod(number, len(templates))
+    characters = []
+    for placeholder in templates[pick]:
+        choices = _POSTAL_CODE_CHARACTERS.get(placeholder)
+        if choices is None:
+            characters.append(placeholder)
+        else:
+            number, index = divmod(number, len(choices))
+            characters.append(choices[index])
+    return "".join(characters)
 
 
 class BlockSim:
@@ -422,6 +450,9 @@ class BlockSim:
             "hs_email_optout": "false",
             "hs_legal_basis": _choice(r, _LEGAL),
         }
+        zip_code = postal_code(cid, country)
+        if zip_code is not None:  # HubSpot leaves a property without a value out
+            props["zip"] = zip_code
         if r.random() < 0.65:
             props["phone"] = f"{phone_prefix} {_randint(r, 200, 999)} {_randint(r, 1000000, 9999999)}"
         if comp is not None:

@@ -203,6 +203,7 @@ def _contact_standard() -> list[Std]:
         ("hs_persona", "Persona", "enumeration", "radio", info, tuple(model.PERSONAS), False),
         ("country", "Country/Region", "string", "text", info, None, False),
         ("city", "City", "string", "text", info, None, False),
+        ("zip", "Postal Code", "string", "text", info, None, False),
         ("phone", "Phone Number", "string", "phonenumber", info, None, False),
         ("company", "Company Name", "string", "text", info, None, False),
         ("associatedcompanyid", "Primary Associated Company ID", "number", "number", info, None, False),

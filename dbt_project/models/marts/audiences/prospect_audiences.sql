@@ -108,6 +108,7 @@ assessed as (
         coalesce(contact_records.company_name, companies.company_name) as company_name,
         contact_records.country,
         contact_records.city,
+        contact_records.postal_code,
         contact_records.legal_basis,
         coalesce(prospects.lifecycle_stage in {{ sql_list(rules['excluded_lifecycle_stages']) }}, false)
             as is_customer,
@@ -158,6 +159,7 @@ final as (
         company_name,
         country,
         city,
+        postal_code,
         lifecycle_stage,
         lead_status,
         legal_basis,

@@ -36,6 +36,7 @@ typed as (
         {{ hs_text(landed_columns, 'company') }} as company_name,
         {{ hs_text(landed_columns, 'country') }} as country,
         {{ hs_text(landed_columns, 'city') }} as city,
+        {{ hs_text(landed_columns, 'zip') }} as postal_code,
         {{ hs_boolean(landed_columns, audience_opt_out_property()) }} as is_email_opted_out,
         {{ hs_text(landed_columns, audience_legal_basis_property()) }} as legal_basis,
 
