@@ -51,6 +51,14 @@ class Disqualification(_Strict):
     lead_statuses: list[str] = []
 
 
+class StageDates(_Strict):
+    """Where stage dates come from for contacts HubSpot gives none (typically imported contacts)."""
+
+    # A contact with no stage date from any stage property nor from its lifecyclestage history takes its
+    # create date for the stage it is in; such contacts are flagged (metrics.md, "No stage date at all").
+    create_date_fallback: bool
+
+
 class Sla(_Strict):
     first_touch_hours: Annotated[float, Field(gt=0)]
     mql_to_sql_window_days: PositiveInt
@@ -219,6 +227,7 @@ class Definitions(_Strict):
     home_currency: str = Field(pattern=r"^[A-Z]{3}$")
     stages: list[Stage] = Field(min_length=2)
     not_in_funnel: list[str] = []
+    stage_dates: StageDates = StageDates(create_date_fallback=True)
     disqualification: Disqualification
     sla: Sla
     sales_touch: SalesTouch
