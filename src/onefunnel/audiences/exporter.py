@@ -22,7 +22,6 @@ import hashlib
 import logging
 import os
 import re
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -33,6 +32,7 @@ import orjson
 
 from onefunnel import config
 from onefunnel.audiences import formats, sql
+from onefunnel.files import make_private, private_dir, write_private
 from onefunnel.landing.layout import fsync_dir
 from onefunnel.locking import exclusive_lock
 from onefunnel.publish.serving import META_SCHEMA, open_serving_readonly
@@ -185,27 +185,6 @@ def _sha256_of(path: Path) -> str | None:
         return None
 
 
-def write_private(path: Path, content: bytes) -> None:
-    """Write `content` to `path` atomically (temporary file, fsync, rename) with mode 0600."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(3)}.tmp")
-    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, 0o600)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-
-
-def _private_dir(path: Path) -> None:
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.chmod(path, 0o700)
-
-
 def _file_entry(
     folder: Path, owner_id: str, format_key: str, members: list[dict[str, Any]], rules: dict[str, int]
 ) -> dict[str, Any]:
@@ -223,7 +202,7 @@ def _file_entry(
         path.unlink(missing_ok=True)  # a file of an earlier export of this run under other rules
         return entry | {"reason": decision.reason, "detail": decision.detail}
     if _sha256_of(path) == rendered.sha256:
-        os.chmod(path, 0o600)  # same content already there (an export of this snapshot): keep it
+        make_private(path)  # same content already there (an export of this snapshot): keep it
     else:
         write_private(path, rendered.content)
     return entry | {"file": path.name, "sha256": rendered.sha256, "bytes": len(rendered.content)}
@@ -307,10 +286,10 @@ def export_audiences(
     wanted_owners, wanted_formats = choose(snapshot, owners, chosen_formats)
     run_id = snapshot.run["run_id"] or "unknown-run"
     root = audiences_dir(exports_root)
-    _private_dir(root)
+    private_dir(root)
     with exclusive_lock(root / ".export.lock"):  # one export at a time: the DAG's and a person's
         folder = run_dir(run_id, exports_root)
-        _private_dir(folder)
+        private_dir(folder)
         previous = _previous_manifest(folder / MANIFEST_FILE, snapshot)
         owner_entries: dict[str, Any] = dict(previous["owners"]) if previous else {}
         for owner_id in wanted_owners:
