@@ -4,8 +4,9 @@
       owner assigned after it (clock = assignment time). Reassigning an owned MQL does not restart the clock
       (otherwise a stale lead could be hidden by handing it on). Without owner history the current owner and
       its assignment date are used.
-    - First sales touch: the earliest sales touch at or after the MQL date. A touch between the MQL date and
-      a later assignment counts as speed 0.
+    - First sales touch: the earliest sales touch at or after the MQL date and not after the as-of time
+      (int_as_of; a meeting booked for tonight is not a touch yet). A touch between the MQL date and a later
+      assignment counts as speed 0.
     - Buckets: within (speed <= H hours), breached (> H), untouched (no touch yet; pending while younger
       than H), unassigned (no owner at or after the MQL date).
     Incremental by changed contact, plus the MQLs that were untouched (their age moves with the as-of date). -#}
@@ -114,14 +115,18 @@ sla_owners as (
         and first_assignment_after_mql.change_rank = 1
 ),
 
+-- a touch counts from the MQL date up to the data's as-of time: a meeting booked for later is no touch yet
+-- (int_sales_touches keeps it; once the as-of time passes it, this untouched MQL is recomputed and counts it)
 first_touches as (
     select
         sla_owners.contact_id,
         min(touches.occurred_at) as first_touch_at
     from sla_owners
+    cross join as_of
     inner join touches
         on sla_owners.contact_id = touches.contact_id
         and touches.occurred_at >= sla_owners.mql_at
+        and touches.occurred_at <= as_of.as_of_at
     group by sla_owners.contact_id
 ),
 
