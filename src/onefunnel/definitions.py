@@ -1,29 +1,62 @@
 """The shared funnel definitions: load `definitions.yml`, validate it, and give it a version.
 
-Both teams own one YAML file. Validation is strict (unknown keys are errors) so a typo can never
-silently fall back to a default, and every error names the offending key. The version is a hash of
-the validated content, so comments and formatting do not change it but any rule change does.
+Both teams own one YAML file. Validation is strict so an edit can never silently mean something else:
+unknown keys, a key written twice (YAML would keep the last), booleans or quoted text where a number
+belongs, numbers out of their sensible range and rules that contradict each other are all errors, and
+every error names the offending key. The version is a hash of the validated content, so comments and
+formatting do not change it but any rule change does.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
+from functools import cache
 from itertools import pairwise
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from onefunnel.config import REPO_ROOT
 
 DEFAULT_DEFINITIONS_FILE = REPO_ROOT / "definitions.yml"
 
-PositiveInt = Annotated[int, Field(gt=0)]
-Share = Annotated[float, Field(ge=0, le=1)]
-Points = Annotated[float, Field(ge=0, le=100)]
+# The largest values that still mean something: an SLA of more than 90 days is not a speed-to-lead
+# agreement, and a window or lookback beyond ten years reaches before any HubSpot portal's data.
+MAX_SLA_HOURS = 24 * 90
+MAX_DAYS = 3650
+
+
+def _a_number(value: object) -> object:
+    """YAML reads `true`, `yes` and `on` as booleans, which Python counts as 1, and `"24"` as text that
+    pydantic would quietly convert: a rule is a number only when it is written as one."""
+    if isinstance(value, bool):
+        raise ValueError(f"must be a number, not the boolean {str(value).lower()}")
+    if isinstance(value, str):
+        raise ValueError(f"must be a number written without quotes, not the text {value!r}")
+    return value
+
+
+_Number = BeforeValidator(_a_number)
+PositiveInt = Annotated[int, _Number, Field(gt=0)]
+Count = Annotated[int, _Number, Field(ge=0)]
+Days = Annotated[int, _Number, Field(ge=1, le=MAX_DAYS)]
+Hours = Annotated[float, _Number, Field(gt=0, le=MAX_SLA_HOURS, allow_inf_nan=False)]
+Share = Annotated[float, _Number, Field(ge=0, le=1, allow_inf_nan=False)]
+Points = Annotated[float, _Number, Field(ge=0, le=100, allow_inf_nan=False)]
+Amount = Annotated[float, _Number, Field(ge=0, allow_inf_nan=False)]
 TeamName = Literal["sales", "marketing"]
 TARGET_METRICS = ("mqls", "sqls", "sourced_pipeline", "closed_won_revenue")
 REQUIRED_STAGE_KEYS = ("mql", "sql")
@@ -40,10 +73,24 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+def _repeated(values: list) -> list:
+    """The values that occur more than once, in first-seen order."""
+    seen: set = set()
+    return list(dict.fromkeys(value for value in values if value in seen or seen.add(value)))
+
+
 class Stage(_Strict):
     key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     label: str
     lifecycle_stages: list[str] = Field(min_length=1)
+
+    @field_validator("lifecycle_stages")
+    @classmethod
+    def _each_value_once(cls, values: list[str]) -> list[str]:
+        repeated = _repeated(values)
+        if repeated:
+            raise ValueError(f"lifecycle stage(s) {repeated} are listed twice")
+        return values
 
 
 class Disqualification(_Strict):
@@ -60,11 +107,21 @@ class StageDates(_Strict):
 
 
 class Sla(_Strict):
-    first_touch_hours: Annotated[float, Field(gt=0)]
-    mql_to_sql_window_days: PositiveInt
+    first_touch_hours: Hours
+    mql_to_sql_window_days: Days
     mql_to_sql_target_rate: Share
     # An untouched owned MQL older than this many days counts as an "aging" lead in rep follow-up.
-    untouched_aging_days: PositiveInt
+    untouched_aging_days: Days
+
+    @model_validator(mode="after")
+    def _aging_comes_after_the_sla(self) -> Sla:
+        # An MQL still inside its first-touch SLA is not late, so it cannot already be an aging lead.
+        if self.untouched_aging_days * 24 < self.first_touch_hours:
+            raise ValueError(
+                f"untouched_aging_days ({self.untouched_aging_days} days) is shorter than first_touch_hours "
+                f"({self.first_touch_hours:g} hours): a lead would be aging before its SLA runs out"
+            )
+        return self
 
 
 class SalesTouch(_Strict):
@@ -78,6 +135,10 @@ class Teams(_Strict):
 
     @model_validator(mode="after")
     def _teams_do_not_overlap(self) -> Teams:
+        for side in ("sales", "marketing"):
+            repeated = _repeated(getattr(self, side))
+            if repeated:
+                raise ValueError(f"team(s) {repeated} are listed twice in {side}")
         shared = sorted(set(self.sales) & set(self.marketing))
         if shared:
             raise ValueError(f"team(s) {shared} are listed as both sales and marketing")
@@ -86,11 +147,11 @@ class Teams(_Strict):
 
 class Influence(_Strict):
     interactions: list[Literal["form_submission", "marketing_email_click", "campaign_membership"]]
-    lookback_days: PositiveInt
+    lookback_days: Days
 
 
 class CompanySizeBand(_Strict):
-    min_employees: Annotated[int, Field(ge=0)]
+    min_employees: Count
     points: Points
 
 
@@ -100,6 +161,23 @@ class FitScore(_Strict):
     target_industries: list[str]
     target_industry_points: Points
 
+    @field_validator("company_size")
+    @classmethod
+    def _one_band_per_size(cls, bands: list[CompanySizeBand]) -> list[CompanySizeBand]:
+        repeated = _repeated([band.min_employees for band in bands])
+        if repeated:
+            raise ValueError(f"min_employees {repeated} appear in two bands: which points apply is undecided")
+        return bands
+
+    def highest_score(self) -> float:
+        """The best fit score a contact can get (the warehouse caps the sum at 100)."""
+        best = (
+            max(self.seniority.values(), default=0)
+            + max(band.points for band in self.company_size)
+            + (self.target_industry_points if self.target_industries else 0)
+        )
+        return min(100.0, best)
+
 
 class EngagementScore(_Strict):
     page_view_points: Points
@@ -107,6 +185,25 @@ class EngagementScore(_Strict):
     form_submission_points: Points
     form_submission_cap: Points
     email_click_points: Points
+
+    @model_validator(mode="after")
+    def _caps_hold_at_least_one_event(self) -> EngagementScore:
+        for activity in ("page_view", "form_submission"):
+            points, cap = getattr(self, f"{activity}_points"), getattr(self, f"{activity}_cap")
+            if cap < points:
+                raise ValueError(
+                    f"{activity}_cap ({cap:g}) is below {activity}_points ({points:g}): "
+                    f"a single {activity.replace('_', ' ')} would already exceed its cap"
+                )
+        return self
+
+    def highest_score(self) -> float:
+        """The best engagement score a contact can get (email clicks are uncapped; the sum caps at 100)."""
+        if self.email_click_points > 0:
+            return 100.0
+        page_views = self.page_view_cap if self.page_view_points > 0 else 0
+        forms = self.form_submission_cap if self.form_submission_points > 0 else 0
+        return min(100.0, page_views + forms)
 
 
 class GradeBand(_Strict):
@@ -135,6 +232,34 @@ class LeadGrade(_Strict):
             raise ValueError("the last grade needs min_fit 0 and min_engagement 0 so every lead gets one")
         return grades
 
+    @field_validator("grades")
+    @classmethod
+    def _every_grade_reachable_by_order(cls, grades: list[GradeBand]) -> list[GradeBand]:
+        # A lead gets the first band whose minimums both hold: a band asking at least as much as an
+        # earlier one on both scores is never reached.
+        for position, band in enumerate(grades):
+            for earlier in grades[:position]:
+                if earlier.min_fit <= band.min_fit and earlier.min_engagement <= band.min_engagement:
+                    raise ValueError(
+                        f"grade {band.grade} (min_fit {band.min_fit:g}, min_engagement "
+                        f"{band.min_engagement:g}) can never be given: the earlier grade {earlier.grade} "
+                        f"asks no more (min_fit {earlier.min_fit:g}, min_engagement "
+                        f"{earlier.min_engagement:g}); order grades from the strictest down"
+                    )
+        return grades
+
+    @model_validator(mode="after")
+    def _grades_reachable_by_score(self) -> LeadGrade:
+        best_fit, best_engagement = self.fit.highest_score(), self.engagement.highest_score()
+        for band in self.grades:
+            if band.min_fit > best_fit or band.min_engagement > best_engagement:
+                raise ValueError(
+                    f"grade {band.grade} can never be given: it needs min_fit {band.min_fit:g} and "
+                    f"min_engagement {band.min_engagement:g}, but the scores reach at most fit "
+                    f"{best_fit:g} and engagement {best_engagement:g}"
+                )
+        return self
+
     @model_validator(mode="after")
     def _cherry_picking_grades_exist(self) -> LeadGrade:
         known = [band.grade for band in self.grades]
@@ -147,6 +272,15 @@ class LeadGrade(_Strict):
         both = sorted(set(picking.high_grades) & set(picking.low_grades))
         if both:
             raise ValueError(f"cherry_picking lists grade(s) {both} as both high and low")
+        # The index is touch rate of high minus low grades: a "high" grade ranked below a "low" one
+        # turns its sign around.
+        lowest_high = max(known.index(grade) for grade in picking.high_grades)
+        highest_low = min(known.index(grade) for grade in picking.low_grades)
+        if lowest_high > highest_low:
+            raise ValueError(
+                f"cherry_picking high grade {known[lowest_high]} ranks below low grade {known[highest_low]} "
+                f"in grades {known}: every high grade must come before every low grade"
+            )
         return self
 
 
@@ -154,7 +288,7 @@ class MonthlyTarget(_Strict):
     """`default` applies to every month; other keys are months written YYYY-MM."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
-    default: Annotated[float, Field(ge=0)]
+    default: Amount
 
     @model_validator(mode="after")
     def _month_keys_are_months(self) -> MonthlyTarget:
@@ -163,8 +297,13 @@ class MonthlyTarget(_Strict):
                 raise ValueError(f"target month {key!r} must be written YYYY-MM")
             if not 1 <= int(key[5:]) <= 12:
                 raise ValueError(f"target month {key!r} has no month {key[5:]}")
-            if not isinstance(value, int | float) or value < 0:
-                raise ValueError(f"target for {key} must be a non-negative number, got {value!r}")
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not math.isfinite(value)
+                or value < 0
+            ):
+                raise ValueError(f"target for {key} must be a finite number >= 0, got {value!r}")
         return self
 
     def for_month(self, month: str) -> float:
@@ -222,8 +361,8 @@ class Audiences(_Strict):
 
 class Definitions(_Strict):
     time_zone: str
-    fiscal_year_start_month: Annotated[int, Field(ge=1, le=12)]
-    month_close_day: Annotated[int, Field(ge=1, le=28)]
+    fiscal_year_start_month: Annotated[int, _Number, Field(ge=1, le=12)]
+    month_close_day: Annotated[int, _Number, Field(ge=1, le=28)]
     home_currency: str = Field(pattern=r"^[A-Z]{3}$")
     stages: list[Stage] = Field(min_length=2)
     not_in_funnel: list[str] = []
@@ -241,7 +380,7 @@ class Definitions(_Strict):
     influence: Influence
     lead_grade: LeadGrade
     # One window per consecutive pair of stages, keyed "<stage>_to_<next stage>".
-    conversion_windows_days: dict[str, PositiveInt]
+    conversion_windows_days: dict[str, Days]
     deal_pipelines: Literal["all"] | list[str]
     targets: dict[TeamName, dict[Literal[TARGET_METRICS], MonthlyTarget]]  # type: ignore[valid-type]
     audiences: Audiences
@@ -271,6 +410,18 @@ class Definitions(_Strict):
                         f"and {stage.key!r}"
                     )
                 seen[lifecycle] = stage.key
+        # A lifecycle value means one thing: reaching a stage, being outside the funnel, or disqualification.
+        others = {
+            "not_in_funnel": self.not_in_funnel,
+            "disqualification.lifecycle_stages": self.disqualification.lifecycle_stages,
+        }
+        for other_list, values in others.items():
+            both = [value for value in dict.fromkeys(values) if value in seen]
+            if both:
+                raise ValueError(
+                    f"lifecycle stage(s) {both} are both in funnel stage(s) "
+                    f"{sorted({seen[value] for value in both})} and in {other_list}"
+                )
         # The SLA, the targets and the semantic layer speak of MQLs and SQLs: those stages must exist.
         missing = [key for key in REQUIRED_STAGE_KEYS if key not in keys]
         if missing:
@@ -290,6 +441,19 @@ class Definitions(_Strict):
             )
         return self
 
+    @model_validator(mode="after")
+    def _audience_exclusions_are_known_stages(self) -> Definitions:
+        # A misspelt exclusion ("custmer") would silently put customers into ad audiences.
+        known = {value for stage in self.stages for value in stage.lifecycle_stages}
+        known |= set(self.not_in_funnel) | set(self.disqualification.lifecycle_stages)
+        unknown = [value for value in self.audiences.excluded_lifecycle_stages if value not in known]
+        if unknown:
+            raise ValueError(
+                f"audiences.excluded_lifecycle_stages names {unknown}, which no stage, not_in_funnel or "
+                "disqualification.lifecycle_stages lists"
+            )
+        return self
+
     @property
     def version(self) -> str:
         """Content hash of the validated rules: the version every published number records."""
@@ -301,15 +465,77 @@ def definitions_path() -> Path:
     return Path(os.environ.get("ONEFUNNEL_DEFINITIONS", DEFAULT_DEFINITIONS_FILE))
 
 
+class _DuplicateKey(Exception):
+    def __init__(self, key_path: str, first_line: int, second_line: int) -> None:
+        super().__init__(key_path)
+        self.key_path, self.first_line, self.second_line = key_path, first_line, second_line
+
+
+@cache
+def _strict_loader() -> type:
+    """A yaml.SafeLoader that refuses a mapping key written twice (PyYAML silently keeps the last one,
+    so a second `sla:` block further down would replace the agreed SLA without anyone noticing)."""
+    import yaml
+
+    merge_tag = "tag:yaml.org,2002:merge"
+
+    class StrictLoader(yaml.SafeLoader):
+        def get_single_data(self):
+            node = self.get_single_node()
+            if node is None:
+                return None
+            self._key_paths: dict[int, str] = {}
+            self._index_key_paths(node, "")
+            return self.construct_document(node)
+
+        def _index_key_paths(self, node, path: str) -> None:
+            # The dotted path of every mapping (as in the validation errors: stages.1.lifecycle_stages).
+            if id(node) in self._key_paths:
+                return  # an alias: indexed where its anchor was written
+            self._key_paths[id(node)] = path
+            if isinstance(node, yaml.MappingNode):
+                for key_node, value_node in node.value:
+                    name = key_node.value if isinstance(key_node, yaml.ScalarNode) else "?"
+                    self._index_key_paths(value_node, f"{path}.{name}" if path else str(name))
+            elif isinstance(node, yaml.SequenceNode):
+                for position, item in enumerate(node.value):
+                    self._index_key_paths(item, f"{path}.{position}" if path else str(position))
+
+        def construct_mapping(self, node, deep=False):
+            if isinstance(node, yaml.MappingNode):
+                first_lines: dict = {}
+                for key_node, _ in node.value:
+                    if key_node.tag == merge_tag:
+                        continue  # `<<: *defaults` merges; keys written here override it by design
+                    key = self.construct_object(key_node, deep=True)
+                    line = key_node.start_mark.line + 1
+                    try:
+                        first_line = first_lines.get(key)
+                    except TypeError:
+                        continue  # an unhashable key: SafeLoader reports it
+                    if first_line is not None:
+                        parent = getattr(self, "_key_paths", {}).get(id(node), "")
+                        raise _DuplicateKey(f"{parent}.{key}" if parent else str(key), first_line, line)
+                    first_lines[key] = line
+            return super().construct_mapping(node, deep=deep)
+
+    return StrictLoader
+
+
 def load_definitions(path: Path | None = None) -> Definitions:
     """Read and validate the definitions file; raise DefinitionsError naming the file and the bad key."""
     import yaml
 
     path = Path(path) if path is not None else definitions_path()
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_strict_loader())  # noqa: S506 - a SafeLoader
     except FileNotFoundError:
         raise DefinitionsError(f"definitions file not found: {path}") from None
+    except _DuplicateKey as duplicate:
+        raise DefinitionsError(
+            f"{path.name}: duplicate key {duplicate.key_path} at lines {duplicate.first_line} and "
+            f"{duplicate.second_line} (YAML would silently keep the last one; write each key once)"
+        ) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
