@@ -167,11 +167,14 @@ def test_properties_with_history_come_back_newest_first(client, portal):
     record = client.crm.contacts.basic_api.get_by_id(
         str(contact_id), properties_with_history=["lifecyclestage", "jobtitle"]
     )
-    # THEN the history is there, newest first; a property without history has an empty list
+    # THEN the history is there, newest first; a property with a value but no stored history carries
+    # its current value as a one-entry history (as HubSpot's always does), dated at the record's creation
     history = record.properties_with_history["lifecyclestage"]
     assert [entry.value for entry in history] == ["lead", "subscriber"]
     assert history[0].timestamp > history[1].timestamp
-    assert record.properties_with_history["jobtitle"] == []
+    [only] = record.properties_with_history["jobtitle"]
+    assert only.value == "Title 1"
+    assert only.timestamp == record.created_at
 
 
 def test_get_by_id_and_missing_id_answers_404_json(client, portal):

@@ -251,7 +251,6 @@ def test_empty_portal_answers_empty_lists(tmp_path):
         # WHEN every list endpoint is read
         for target in (
             "/crm/v3/objects/contacts",
-            "/crm/v3/properties/deals",
             "/crm/v3/owners",
             "/crm/v3/pipelines/deals",
             "/marketing/v3/campaigns",
@@ -261,3 +260,7 @@ def test_empty_portal_answers_empty_lists(tmp_path):
             assert response.status == 200, target
             assert response.json()["results"] == []
             assert "paging" not in response.json()
+        # AND the properties API still describes HubSpot's built-in properties (every portal has them)
+        response = raw_request(server.url, "GET", "/crm/v3/properties/deals")
+        assert response.status == 200
+        assert {"hs_object_id", "createdate", "hs_lastmodifieddate"} <= {p["name"] for p in response.json()["results"]}

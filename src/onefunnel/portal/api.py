@@ -6,14 +6,15 @@ request into (status, JSON bytes) against a `PortalReader`, or raises `ApiError`
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from urllib.parse import unquote_plus, urlencode
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import orjson
 
-from onefunnel.portal import store
+from onefunnel.portal import object_types, store
 from onefunnel.portal.reader import (
     PortalReader,
     build_records,
@@ -29,7 +30,10 @@ from onefunnel.portal.responses import (
     now_iso,
     validation_error,
 )
+from onefunnel.portal.routes import DATE_VERSIONS, Route, RouteTable, expand
 from onefunnel.portal.search import SearchLimits, compile_search
+
+__all__ = ["ApiLimits", "PortalApi", "Request", "Route"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,8 @@ class ApiLimits:
     owners_default: int = 100
     campaigns_max: int = 100
     campaigns_default: int = 50
+    object_associations_max: int = 500  # GET .../objects/{type}/{id}/associations/{toType}
+    properties_batch_max: int = 100  # assumed like object batch reads; not stated in the reference
     search: SearchLimits = field(default_factory=SearchLimits)
 
 
@@ -144,14 +150,6 @@ def parse_query(raw: str) -> list[tuple[str, str]]:
 Handler = Callable[["PortalApi", PortalReader, Request], tuple[int, bytes]]
 
 
-@dataclass(frozen=True)
-class Route:
-    pattern: re.Pattern
-    methods: dict[str, Handler]
-    template: str
-    search: bool = False
-
-
 def _object_type(name: str) -> str:
     canonical = canonical_type(name)
     if canonical is None:
@@ -168,47 +166,16 @@ def _dump(body: object) -> bytes:
 
 
 class PortalApi:
-    def __init__(self, limits: ApiLimits | None = None) -> None:
+    def __init__(self, limits: ApiLimits | None = None, versions: tuple[str, ...] = DATE_VERSIONS) -> None:
         self.limits = limits or ApiLimits()
-        self.routes = self._routes()
+        self.table = RouteTable(expand(lambda name: getattr(PortalApi, name)), versions)
+        self.routes = self.table.routes
 
-    # --- routing ---
-
-    def _routes(self) -> list[Route]:
-        def route(template: str, search: bool = False, **methods: Handler) -> Route:
-            regex = "^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template) + "$"
-            return Route(re.compile(regex), methods, template, search)
-
-        return [
-            route("/crm/v3/objects/{object_type}/batch/read", POST=PortalApi.batch_read),
-            route("/crm/v3/objects/{object_type}/search", search=True, POST=PortalApi.search),
-            route("/crm/v3/objects/{object_type}/{object_id}", GET=PortalApi.get_object),
-            route("/crm/v3/objects/{object_type}", GET=PortalApi.list_objects),
-            route("/crm/v3/properties/{object_type}/{name}", GET=PortalApi.get_property),
-            route("/crm/v3/properties/{object_type}", GET=PortalApi.list_properties),
-            route("/crm/v3/owners/{owner_id}", GET=PortalApi.get_owner),
-            route("/crm/v3/owners", GET=PortalApi.list_owners),
-            route("/crm/v3/pipelines/{object_type}/{pipeline_id}/stages/{stage_id}", GET=PortalApi.get_stage),
-            route("/crm/v3/pipelines/{object_type}/{pipeline_id}/stages", GET=PortalApi.list_stages),
-            route("/crm/v3/pipelines/{object_type}/{pipeline_id}", GET=PortalApi.get_pipeline),
-            route("/crm/v3/pipelines/{object_type}", GET=PortalApi.list_pipelines),
-            route(
-                "/crm/v4/associations/{from_type}/{to_type}/batch/read",
-                POST=PortalApi.associations_batch_read,
-            ),
-            route("/marketing/v3/campaigns/{campaign_id}", GET=PortalApi.get_campaign),
-            route("/marketing/v3/campaigns", GET=PortalApi.list_campaigns),
-        ]
+    # --- routing (the table is routes.py) ---
 
     def resolve(self, method: str, path: str) -> tuple[Route | None, dict[str, str]]:
         """The route for a path (None if no route matches) and its path parameters."""
-        if len(path) > 1 and path.endswith("/"):
-            path = path.rstrip("/")
-        for candidate in self.routes:
-            match = candidate.pattern.match(path)
-            if match:
-                return candidate, match.groupdict()
-        return None, {}
+        return self.table.resolve(path)
 
     def handle(self, reader: PortalReader, route: Route | None, request: Request) -> tuple[int, bytes]:
         if route is None:
@@ -244,7 +211,8 @@ class PortalApi:
             )
         after = request.cursor()
         archived = request.flag("archived")
-        rows = reader.list_objects(store.OBJECT_TYPE_CODES[object_type], archived, after, limit + 1)
+        code = object_types.type_code(object_type)
+        rows = reader.list_objects(code, archived, after, limit + 1) if code is not None else []
         page, more = rows[:limit], len(rows) > limit
         results = self._records(reader, object_type, page, request.names("properties"), history_requested)
         self._attach_associations(reader, object_type, results, request.names("associations"))
@@ -258,10 +226,12 @@ class PortalApi:
         object_type = _object_type(request.params["object_type"])
         raw_id = request.params["object_id"]
         archived = request.flag("archived")
-        code = store.OBJECT_TYPE_CODES[object_type]
+        code = object_types.type_code(object_type)
         id_property = request.first("idProperty")
         row = None
-        if id_property and id_property != "hs_object_id":
+        if code is None:
+            pass
+        elif id_property and id_property != "hs_object_id":
             found = reader.find_by_property(code, id_property, [raw_id], archived)
             row = found[0] if found else None
         else:
@@ -302,11 +272,13 @@ class PortalApi:
                 raise validation_error('each input must be {"id": "..."}', in_="inputs")
             keys.append(str(key))
         archived = request.flag("archived")
-        code = store.OBJECT_TYPE_CODES[object_type]
+        code = object_types.type_code(object_type)
         id_property = body.get("idProperty")
         rows: list[tuple] = []
         missing: list[str] = []
-        if id_property and id_property != "hs_object_id":
+        if code is None:
+            missing = keys
+        elif id_property and id_property != "hs_object_id":
             found = reader.find_by_property(code, str(id_property), keys, archived)
             rows = found
             present = {str(orjson.loads(row[5]).get(id_property) or "").lower() for row in found}
@@ -336,7 +308,7 @@ class PortalApi:
         }
         if not missing:
             return 200, _dump(answer)
-        singular = store.SINGULAR[object_type].upper()
+        singular = object_types.singular(object_type).upper()
         answer["numErrors"] = 1
         answer["errors"] = [
             {
@@ -357,7 +329,8 @@ class PortalApi:
         body = request.json()
         definitions = reader.definitions(object_type)
         compiled = compile_search(body, object_type, definitions.types, self.limits.search)
-        total, rows = reader.search(store.OBJECT_TYPE_CODES[object_type], compiled)
+        code = object_types.type_code(object_type)
+        total, rows = reader.search(code, compiled) if code is not None else (0, [])
         names = property_names(object_type, compiled.properties, definitions)
         answer: dict = {"total": total, "results": build_records(rows, names)}
         next_offset = compiled.offset + compiled.limit
@@ -377,7 +350,9 @@ class PortalApi:
         names = property_names(object_type, requested, definitions)
         history_props = history_names(history_requested, definitions)
         history = reader.history([row[0] for row in rows], history_props) if history_props else None
-        return build_records(rows, names, history=history, history_props=history_props)
+        return build_records(
+            rows, names, history=history, history_props=history_props, calculated=definitions.calculated
+        )
 
     def _attach_associations(
         self, reader: PortalReader, object_type: str, records: list[dict], requested: list[str] | None
@@ -386,10 +361,13 @@ class PortalApi:
             return
         targets = list(dict.fromkeys(t for t in (canonical_type(name) for name in requested) if t))
         ids = [int(record["id"]) for record in records]
-        from_code = store.OBJECT_TYPE_CODES[object_type]
+        from_code = object_types.type_code(object_type)
         for target in targets:
-            found = reader.associations(from_code, store.OBJECT_TYPE_CODES[target], ids)
-            label = f"{store.SINGULAR[object_type]}_to_{store.SINGULAR[target]}"
+            to_code = object_types.type_code(target)
+            if from_code is None or to_code is None:
+                continue
+            found = reader.associations(from_code, to_code, ids)
+            label = f"{object_types.singular(object_type)}_to_{object_types.singular(target)}"
             for record, object_id in zip(records, ids, strict=True):
                 linked = found.get(object_id)
                 if linked:
@@ -414,7 +392,7 @@ class PortalApi:
                 code="TOO_MANY_INPUTS",
             )
         default_type, primary_type = store.ASSOCIATION_TYPE_IDS.get((from_type, to_type), (None, None))
-        from_code, to_code = store.OBJECT_TYPE_CODES[from_type], store.OBJECT_TYPE_CODES[to_type]
+        from_code, to_code = object_types.type_code(from_type), object_types.type_code(to_type)
         page_size = self.limits.association_page_size
         results, missing = [], []
         for item in inputs:
@@ -427,7 +405,7 @@ class PortalApi:
             object_id = _object_id(key)
             rows = (
                 reader.association_page(from_code, to_code, object_id, after, page_size + 1)
-                if object_id
+                if object_id and from_code is not None and to_code is not None
                 else []
             )
             if not rows and not after:
@@ -461,8 +439,8 @@ class PortalApi:
                 "status": "error",
                 "category": "VALIDATION_ERROR",
                 "subCategory": "crm.associations.NO_ASSOCIATIONS_FOUND",
-                "message": f"No {store.SINGULAR[to_type]} is associated with "
-                f"{store.SINGULAR[from_type]} {key}.",
+                "message": f"No {object_types.singular(to_type)} is associated with "
+                f"{object_types.singular(from_type)} {key}.",
                 "context": {"fromObjectId": [key]},
                 "errors": [],
                 "links": {},
@@ -485,6 +463,96 @@ class PortalApi:
         if found is None or found[1] != request.flag("archived"):
             raise not_found(f"Unable to find property {name} on object type {object_type}", {"name": [name]})
         return 200, _dump(found[0])
+
+    def list_groups(self, reader: PortalReader, request: Request) -> tuple[int, bytes]:
+        definitions = reader.definitions(_object_type(request.params["object_type"]))
+        return 200, _dump({"results": definitions.groups})
+
+    def get_group(self, reader: PortalReader, request: Request) -> tuple[int, bytes]:
+        object_type = _object_type(request.params["object_type"])
+        name = request.params["group_name"]
+        for group in reader.definitions(object_type).groups:
+            if group["name"] == name:
+                return 200, _dump(group)
+        raise not_found(
+            f"Unable to find property group {name} on object type {object_type}", {"name": [name]}
+        )
+
+    def batch_read_properties(self, reader: PortalReader, request: Request) -> tuple[int, bytes]:
+        object_type = _object_type(request.params["object_type"])
+        started = now_iso()
+        body = request.json()
+        if not isinstance(body, dict) or not isinstance(body.get("inputs"), list):
+            raise validation_error('Invalid input JSON: expected {"inputs": [{"name": ...}]}', in_="inputs")
+        inputs = body["inputs"]
+        if len(inputs) > self.limits.properties_batch_max:
+            raise validation_error(
+                f"Batch input is limited to {self.limits.properties_batch_max} inputs, got {len(inputs)}",
+                in_="inputs",
+                code="TOO_MANY_INPUTS",
+            )
+        archived = body.get("archived") is True
+        by_name = reader.definitions(object_type).by_name
+        results, missing = [], []
+        for item in inputs:
+            name = item.get("name") if isinstance(item, dict) else None
+            if not isinstance(name, str) or not name:
+                raise validation_error('each input must be {"name": "..."}', in_="inputs")
+            found = by_name.get(name)
+            if found is None or found[1] != archived:
+                missing.append(name)
+            else:
+                results.append(found[0])
+        answer: dict = {
+            "status": "COMPLETE",
+            "results": results,
+            "startedAt": started,
+            "completedAt": now_iso(),
+        }
+        if not missing:
+            return 200, _dump(answer)
+        answer["numErrors"] = 1
+        answer["errors"] = [
+            {
+                "status": "error",
+                "category": "OBJECT_NOT_FOUND",
+                "message": f"Unable to find properties on object type {object_type}",
+                "context": {"name": list(dict.fromkeys(missing))},
+                "errors": [],
+                "links": {},
+            }
+        ]
+        return 207, _dump(answer)
+
+    # --- associations of one record (v4 shape) ---
+
+    def object_associations(self, reader: PortalReader, request: Request) -> tuple[int, bytes]:
+        from_type = _object_type(request.params["object_type"])
+        to_type = _object_type(request.params["to_type"])
+        limit = request.integer(
+            "limit", self.limits.object_associations_max, self.limits.object_associations_max
+        )
+        after = request.cursor()
+        object_id = _object_id(request.params["object_id"])
+        from_code, to_code = object_types.type_code(from_type), object_types.type_code(to_type)
+        rows = []
+        if object_id is not None and from_code is not None and to_code is not None:
+            rows = reader.association_page(from_code, to_code, object_id, after, limit + 1)
+        default_type, primary_type = store.ASSOCIATION_TYPE_IDS.get((from_type, to_type), (None, None))
+        page = rows[:limit]
+        body: dict = {
+            "results": [
+                {
+                    "toObjectId": to_id,
+                    "associationTypes": _association_types(primary, default_type, primary_type),
+                }
+                for to_id, primary in page
+            ]
+        }
+        if len(rows) > limit:
+            token = encode_cursor(page[-1][0])
+            body["paging"] = {"next": {"after": token, "link": request.next_link(token)}}
+        return 200, _dump(body)
 
     # --- owners ---
 
@@ -511,12 +579,17 @@ class PortalApi:
 
     def list_pipelines(self, reader: PortalReader, request: Request) -> tuple[int, bytes]:
         object_type = _object_type(request.params["object_type"])
-        return 200, _dump({"results": [orjson.Fragment(raw) for raw in reader.pipelines(object_type)]})
+        return 200, _dump({"results": [orjson.Fragment(raw) for raw in _pipelines(reader, object_type)]})
 
     def _pipeline(self, reader: PortalReader, request: Request) -> tuple[bytes, str]:
         object_type = _object_type(request.params["object_type"])
         pipeline_id = request.params["pipeline_id"]
         raw = reader.pipeline(object_type, pipeline_id)
+        if raw is None:
+            raw = next(
+                (body for body in _pipelines(reader, object_type) if orjson.loads(body)["id"] == pipeline_id),
+                None,
+            )
         if raw is None:
             raise not_found(f"Unable to find pipeline {pipeline_id} for {object_type}", {"id": [pipeline_id]})
         return raw, pipeline_id
@@ -557,6 +630,39 @@ class PortalApi:
         if raw is None:
             raise not_found(f"Campaign {campaign_id} not found", {"campaignGuid": [campaign_id]})
         return 200, _dump(_campaign(raw, request.names("properties")))
+
+    # --- account ---
+
+    def account_details(self, reader: PortalReader, request: Request) -> tuple[int, bytes]:
+        zone = reader.meta("time_zone", "UTC") or "UTC"
+        try:
+            offset = datetime.now(ZoneInfo(zone)).utcoffset() or timedelta(0)
+        except (ZoneInfoNotFoundError, ValueError):
+            offset = timedelta(0)
+        offset_ms = int(offset.total_seconds() * 1000)
+        sign, minutes = ("-" if offset_ms < 0 else "+"), abs(offset_ms) // 60_000
+        return 200, _dump(
+            {
+                "portalId": int(reader.meta("portal_id", "0") or 0),
+                "accountType": "STANDARD",
+                "timeZone": zone,
+                "companyCurrency": reader.meta("home_currency", "USD"),
+                "additionalCurrencies": [],
+                "utcOffset": f"{sign}{minutes // 60:02d}:{minutes % 60:02d}",
+                "utcOffsetMilliseconds": offset_ms,
+                "uiDomain": "app.hubspot.com",
+                "dataHostingLocation": "na1",
+            }
+        )
+
+
+def _pipelines(reader: PortalReader, object_type: str) -> list[bytes]:
+    """Stored pipelines, else HubSpot's built-in ones for the type (the support pipeline of tickets)."""
+    stored = reader.pipelines(object_type)
+    if stored:
+        return stored
+    created_at = reader.meta("account_created") or "2020-01-01T00:00:00.000Z"
+    return [orjson.dumps(body) for body in object_types.default_pipelines(object_type, created_at)]
 
 
 def _bytes(raw: bytes | str) -> bytes:

@@ -16,29 +16,16 @@ from pathlib import Path
 
 import orjson
 
-from onefunnel.portal import store
+from onefunnel.portal import object_types, store
 from onefunnel.portal.search import CompiledSearch, register_functions
-
-# Object type names HubSpot accepts in paths: plural, singular, and object type ids.
-OBJECT_TYPE_IDS = {
-    "contacts": "0-1",
-    "companies": "0-2",
-    "deals": "0-3",
-    "calls": "0-48",
-    "emails": "0-49",
-    "meetings": "0-47",
-    "notes": "0-46",
-    "tasks": "0-27",
-}
-OBJECT_ALIASES: dict[str, str] = {}
-for _plural, _singular in store.SINGULAR.items():
-    OBJECT_ALIASES[_plural] = _plural
-    OBJECT_ALIASES[_singular] = _plural
-    OBJECT_ALIASES[OBJECT_TYPE_IDS[_plural]] = _plural
 
 
 def canonical_type(name: str) -> str | None:
-    return OBJECT_ALIASES.get(name.lower())
+    """The plural type name for a path's object type (plural, singular or 0-N id); None if unknown."""
+    found = object_types.canonical(name)
+    if found is None and name in store.OBJECT_TYPE_CODES:  # a stored type the registry does not list
+        found = name
+    return found
 
 
 # Properties every record answer carries whatever was requested, and the defaults when none was.
@@ -68,6 +55,24 @@ DEFAULT_PROPERTIES: dict[str, tuple[str, ...]] = {
     "notes": (*_ENGAGEMENT_ALWAYS, "hs_timestamp"),
     "tasks": (*_ENGAGEMENT_ALWAYS, "hs_timestamp", "hs_task_subject"),
 }
+
+
+def always_properties(object_type: str) -> tuple[str, ...]:
+    found = ALWAYS_PROPERTIES.get(object_type)
+    if found is None:
+        spec = object_types.BY_NAME.get(object_type)
+        found = tuple(sorted({spec.created, spec.modified, "hs_object_id"})) if spec else _ENGAGEMENT_ALWAYS
+    return found
+
+
+def default_properties(object_type: str) -> tuple[str, ...]:
+    found = DEFAULT_PROPERTIES.get(object_type)
+    if found is None:
+        spec = object_types.BY_NAME.get(object_type)
+        found = spec.defaults if spec else _ENGAGEMENT_ALWAYS
+    return found
+
+
 # Stored-blob fallbacks: if a record's blob lacks one of these, it comes from the row's columns.
 _FALLBACK_ID = frozenset({"hs_object_id"})
 _FALLBACK_CREATED = frozenset({"createdate", "hs_createdate"})
@@ -98,6 +103,9 @@ class TypeDefinitions:
     by_name: dict[str, tuple[orjson.Fragment, bool]] = field(default_factory=dict)
     types: dict[str, str] = field(default_factory=dict)
     known: frozenset[str] = frozenset()
+    calculated: frozenset[str] = frozenset()
+    groups: list[dict] = field(default_factory=list)  # property groups, in order of first use
+    stored: bool = True  # False: HubSpot's built-in definitions of a type the portal stores none for
 
 
 class DefinitionCache:
@@ -126,23 +134,81 @@ class DefinitionCache:
     @staticmethod
     def _load(conn: sqlite3.Connection) -> dict[str, TypeDefinitions]:
         loaded: dict[str, TypeDefinitions] = {}
+        calculated: dict[str, set[str]] = {}
         rows = conn.execute(
             "select object_type, name, body from property_definitions order by object_type, name"
         )
         for object_type, name, body in rows:
             canonical = canonical_type(object_type) or object_type
-            definitions = loaded.setdefault(canonical, TypeDefinitions())
             raw = body.encode() if isinstance(body, str) else bytes(body)
-            parsed = orjson.loads(raw)
-            fragment = orjson.Fragment(raw)
-            archived = bool(parsed.get("archived"))
-            (definitions.archived if archived else definitions.active).append(fragment)
-            definitions.by_name[name] = (fragment, archived)
-            if not archived:
-                definitions.types[name] = str(parsed.get("type") or "string")
-        for definitions in loaded.values():
+            _add_definition(loaded, calculated, canonical, name, raw, orjson.loads(raw))
+        created_at = store.get_meta(conn, "account_created") or "2020-01-01T00:00:00.000Z"
+        for spec in object_types.STANDARD_TYPES:
+            if spec.name not in loaded:
+                for body in object_types.default_definitions(spec.name, created_at):
+                    raw = orjson.dumps(body)
+                    _add_definition(loaded, calculated, spec.name, body["name"], raw, body)
+                loaded[spec.name].stored = False
+        for object_type, definitions in loaded.items():
             definitions.known = frozenset(definitions.types)
+            definitions.calculated = frozenset(calculated.get(object_type, ()))
         return loaded
+
+
+def _add_definition(
+    loaded: dict[str, TypeDefinitions],
+    calculated: dict[str, set[str]],
+    object_type: str,
+    name: str,
+    raw: bytes,
+    parsed: dict,
+) -> None:
+    definitions = loaded.setdefault(object_type, TypeDefinitions())
+    fragment = orjson.Fragment(raw)
+    archived = bool(parsed.get("archived"))
+    (definitions.archived if archived else definitions.active).append(fragment)
+    definitions.by_name[name] = (fragment, archived)
+    if archived:
+        return
+    definitions.types[name] = str(parsed.get("type") or "string")
+    if parsed.get("calculated"):
+        calculated.setdefault(object_type, set()).add(name)
+    group = parsed.get("groupName")
+    if group and all(existing["name"] != group for existing in definitions.groups):
+        definitions.groups.append(
+            {
+                "name": group,
+                "label": GROUP_LABELS.get(group) or group.replace("_", " ").capitalize(),
+                "displayOrder": len(definitions.groups) if parsed.get("hubspotDefined", True) else -1,
+                "archived": False,
+            }
+        )
+
+
+# Labels HubSpot gives its built-in property groups (custom groups get their name, capitalised).
+GROUP_LABELS = {
+    "contactinformation": "Contact information",
+    "companyinformation": "Company information",
+    "dealinformation": "Deal information",
+    "ticketinformation": "Ticket information",
+    "productinformation": "Product information",
+    "lineiteminformation": "Line item information",
+    "quoteinformation": "Quote information",
+    "lead_information": "Lead information",
+    "analyticsinformation": "Web analytics history",
+    "conversioninformation": "Conversion information",
+    "emailinformation": "Email information",
+    "sales_properties": "Sales properties",
+    "socialmediainformation": "Social media information",
+    "deal_activity": "Deal activity",
+    "dealstages": "Deal stage properties",
+    "engagement": "Engagement",
+    "call": "Call",
+    "email": "Email",
+    "meeting": "Meeting",
+    "note": "Note",
+    "task": "Task",
+}
 
 
 class PortalReader:
@@ -325,8 +391,8 @@ def _chunks(items: Sequence[int], size: int) -> Iterable[Sequence[int]]:
 def property_names(object_type: str, requested: list[str] | None, definitions: TypeDefinitions) -> list[str]:
     """The property names an answer carries: always-present ones plus the known requested ones."""
     if not requested:
-        return list(DEFAULT_PROPERTIES[object_type])
-    names = list(ALWAYS_PROPERTIES[object_type])
+        return list(default_properties(object_type))
+    names = list(always_properties(object_type))
     seen = set(names)
     check = definitions.known if definitions.known else None
     for name in requested:
@@ -349,6 +415,7 @@ def build_records(
     *,
     history: dict[tuple[int, str], list] | None = None,
     history_props: Sequence[str] = (),
+    calculated: frozenset[str] = frozenset(),
 ) -> list[dict]:
     """HubSpot record objects from rows selected with OBJECT_COLUMNS; each blob is parsed once.
 
@@ -382,10 +449,60 @@ def build_records(
         record = {"id": str(object_id), "properties": properties, "createdAt": created, "updatedAt": updated}
         if history_props:
             record["propertiesWithHistory"] = {
-                name: history.get((object_id, name), []) if history else [] for name in history_props
+                name: _history_with_current(
+                    history.get((object_id, name)) if history else None,
+                    name,
+                    _current_value(stored, name, object_id, created, updated),
+                    created,
+                    updated,
+                    calculated,
+                )
+                for name in history_props
             }
         record["archived"] = bool(archived)
         if archived:
             record["archivedAt"] = archived_at or updated
         records.append(record)
     return records
+
+
+def _current_value(stored: dict, name: str, object_id: int, created: str, updated: str) -> str | None:
+    value = stored.get(name)
+    if value is None:
+        if name in _FALLBACK_ID:
+            return str(object_id)
+        if name in _FALLBACK_CREATED:
+            return created
+        if name in _FALLBACK_UPDATED:
+            return updated
+    return value
+
+
+def _history_with_current(
+    entries: list | None,
+    name: str,
+    current: str | None,
+    created: str,
+    updated: str,
+    calculated: frozenset[str],
+) -> list:
+    """A property's history as HubSpot returns it: the current value first, then earlier values.
+
+    The store keeps history only for the properties whose changes matter to the funnel; any other
+    property with a value gets it as a one-entry history, dated when the record last changed (for the
+    last-modified properties) or was created (for everything else, whose change time is not kept).
+    """
+    if current is None or current == "":
+        return entries or []
+    if entries and entries[0].get("value") == current:
+        return entries
+    source = "CALCULATED" if name in calculated else "CRM_UI"
+    stamp = updated if entries or name in _FALLBACK_UPDATED else created
+    entry = {
+        "value": current,
+        "timestamp": stamp,
+        "sourceType": source,
+        "sourceId": None,
+        "updatedByUserId": None,
+    }
+    return [entry, *entries] if entries else [entry]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import threading
 import time
 import uuid
 from datetime import UTC, datetime
@@ -39,8 +40,20 @@ AUTH_MISSING_MESSAGE = (
 )
 
 
+_request = threading.local()
+
+
+def new_correlation_id() -> str:
+    """Start a request: a fresh id for its X-HubSpot-Correlation-Id header and any error body."""
+    value = str(uuid.uuid4())
+    _request.correlation_id = value
+    return value
+
+
 def correlation_id() -> str:
-    return str(uuid.uuid4())
+    """The current request's id (one thread serves one request at a time), else a fresh one."""
+    value = getattr(_request, "correlation_id", None)
+    return value if value is not None else str(uuid.uuid4())
 
 
 def error_body(message: str, category: str, **extra: object) -> dict:

@@ -38,12 +38,15 @@ from onefunnel.portal.responses import (
     REASONS,
     ApiError,
     error_body,
+    new_correlation_id,
     rate_limit_body,
 )
+from onefunnel.portal.routes import DATE_VERSIONS
 from onefunnel.portal.search import SearchLimits
 
 log = logging.getLogger(__name__)
 
+CORRELATION_HEADER = "X-HubSpot-Correlation-Id"
 MAX_HEADER_LINE = 65_536
 MAX_HEADERS = 200
 MAX_BODY_BYTES = 16 * 1024 * 1024
@@ -83,6 +86,7 @@ class ServerOptions:
     search_max_filters_total: int = 18
     search_result_cap: int = 10_000
     association_page_size: int = 500  # `to` entries per input per page in v4 batch read
+    api_versions: tuple[str, ...] = DATE_VERSIONS  # date versions answered under /{api}/{YYYY-MM}/...
 
     def __post_init__(self) -> None:
         if not self.token:
@@ -190,7 +194,7 @@ class PortalServer:
             probe.close()
         self.options = options
         self.group_name = f"privateapp-ten-secondly:{portal_id}"
-        self.api = PortalApi(options.api_limits())
+        self.api = PortalApi(options.api_limits(), options.api_versions)
         self.limiter = RateLimiter(
             tier=options.tier,
             window_limit=options.rate_limit,
@@ -281,6 +285,21 @@ class PortalServer:
     # --- one request ---
 
     def answer(
+        self,
+        reader: PortalReader,
+        method: str,
+        path: str,
+        raw_query: str,
+        headers: dict[str, str],
+        body: bytes,
+    ) -> _Answer:
+        """One request's answer; every answer carries X-HubSpot-Correlation-Id, the id in its error body."""
+        correlation = new_correlation_id()
+        answer = self._answer(reader, method, path, raw_query, headers, body)
+        answer.headers[CORRELATION_HEADER] = correlation
+        return answer
+
+    def _answer(
         self,
         reader: PortalReader,
         method: str,
@@ -567,8 +586,10 @@ class _Handler(socketserver.StreamRequestHandler):
         """Answer a request that never reached the API (bad framing, too long) and close."""
         category = "VALIDATION_ERROR"
         self.app._stats.record(status)
+        correlation = new_correlation_id()
         with contextlib.suppress(OSError):
-            self._send(status, orjson.dumps(error_body(message, category)), {}, close=True)
+            body = orjson.dumps(error_body(message, category))
+            self._send(status, body, {CORRELATION_HEADER: correlation}, close=True)
 
     def _send_and_reset(self, answer: _Answer) -> None:
         """Headers and part of the body, then a TCP reset (SO_LINGER 0), as a dropped connection looks."""
