@@ -595,3 +595,48 @@ def raw_request(
         return RawResponse(response.status, {k.lower(): v for k, v in response.getheaders()}, response.read())
     finally:
         conn.close()
+
+
+# --- path families: the same resource under legacy and date-versioned paths ---
+
+FAMILIES = ("legacy", "2026-03", "2026-09")
+
+
+@dataclass(frozen=True)
+class PathFamily:
+    """Builds one family's path for each resource, so a scenario is written once and run per family."""
+
+    name: str  # "legacy" or a date version
+
+    @property
+    def dated(self) -> bool:
+        return self.name != "legacy"
+
+    def _crm(self, api: str, legacy_version: str, rest: str) -> str:
+        if self.dated:
+            return f"/crm/{api}/{self.name}{rest}"
+        return f"/crm/{legacy_version}/{api}{rest}"
+
+    def objects(self, object_type: str, rest: str = "") -> str:
+        return self._crm("objects", "v3", f"/{object_type}{rest}")
+
+    def record_associations(self, object_type: str, object_id: object, to_type: str) -> str:
+        return self._crm("objects", "v4", f"/{object_type}/{object_id}/associations/{to_type}")
+
+    def associations_batch(self, from_type: str, to_type: str) -> str:
+        return self._crm("associations", "v4", f"/{from_type}/{to_type}/batch/read")
+
+    def properties(self, object_type: str, rest: str = "") -> str:
+        return self._crm("properties", "v3", f"/{object_type}{rest}")
+
+    def pipelines(self, object_type: str, rest: str = "") -> str:
+        return self._crm("pipelines", "v3", f"/{object_type}{rest}")
+
+    def owners(self, rest: str = "") -> str:
+        return self._crm("owners", "v3", rest)
+
+    def campaigns(self, rest: str = "") -> str:
+        return f"/marketing/campaigns/{self.name}{rest}" if self.dated else f"/marketing/v3/campaigns{rest}"
+
+    def account_details(self) -> str:
+        return f"/account-info/{self.name if self.dated else 'v3'}/details"
