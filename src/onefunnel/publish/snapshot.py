@@ -13,6 +13,14 @@ serving schemas (default: `marts`), copied under the same schema and name — pl
 It is written under a temporary name in the same folder, checked, fsynced, then os.replace'd over the old
 file, so a reader opens either the old snapshot or the new one, never a mix, and a failure at any step
 leaves the old snapshot serving.
+
+What is published is exactly what was checked: `check` records the dbt build it checked
+(definitions.build_log) and a content checksum of every table publish copies (`content_fingerprint`);
+publish compares the checksums of what it actually copied, and the build it copied from, with those and
+refuses on any difference, whatever wrote the warehouse after the check (a rebuild, a killed transform's
+write-ahead log replayed on open, a manual write). It also refuses while a transform is unfinished (running
+or killed). Temporaries left by a killed publish are removed by the next one; the snapshots and their folder
+are private (0600 / 0700).
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ from pathlib import Path
 
 import orjson
 
+from onefunnel.files import make_private, private_dir
 from onefunnel.landing import layout
 from onefunnel.locking import exclusive_lock
 from onefunnel.publish.serving import META_SCHEMA, serving_path
@@ -71,6 +80,27 @@ def table_checksum(con, qualified: str) -> tuple[int, str]:
     return int(rows), str(total)
 
 
+def serving_relations(con, schemas: Sequence[str], catalog: str = "wh") -> list[tuple[str, str]]:
+    """(schema, name) of every table and view in the serving schemas of an attached warehouse: what publish
+    copies, in the order it copies them."""
+    rows = con.execute(
+        "select table_schema, table_name from information_schema.tables "
+        "where table_catalog = ? order by table_schema, table_name",
+        [catalog],
+    ).fetchall()
+    return [(schema, name) for schema, name in rows if schema in schemas]
+
+
+def content_fingerprint(con, schemas: Sequence[str], catalog: str = "wh") -> dict[str, dict]:
+    """ "<schema>.<table>" -> {rows, checksum} of every table publish would copy from an attached warehouse
+    (one scan per table); `check` records it, publish compares what it copied with it."""
+    fingerprint = {}
+    for schema, name in serving_relations(con, schemas, catalog):
+        rows, checksum = table_checksum(con, f"{_ident(catalog)}.{_ident(schema)}.{_ident(name)}")
+        fingerprint[f"{schema}.{name}"] = {"rows": rows, "checksum": checksum}
+    return fingerprint
+
+
 def _sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
@@ -91,7 +121,9 @@ def serving_schemas() -> tuple[str, ...]:
 def gate_reasons(
     summary: Summary | None, required_checkpoints: Sequence[str], warehouse: dict | None
 ) -> list[str]:
-    """Why this quality run must not be published (empty when it may)."""
+    """Why this quality run must not be published (empty when it may), before anything is copied. `warehouse`
+    describes the warehouse file now (None: there is none). Whether its content is still what was checked is
+    decided on the copy (`content_changes`)."""
     if summary is None:
         return ["no quality run found: run `onefunnel check` after the warehouse is built"]
     reasons = []
@@ -111,15 +143,62 @@ def gate_reasons(
         reasons.append("there is no warehouse file to publish from")
     elif summary.warehouse is None:
         reasons.append(f"quality run {summary.run_id} did not check the warehouse")
-    elif (summary.warehouse.get("size"), summary.warehouse.get("mtime_ns")) != (
-        warehouse.get("size"),
-        warehouse.get("mtime_ns"),
-    ):
+    elif summary.warehouse.get("tables") is None:
+        why = summary.warehouse.get("error") or "it was recorded before publish compared content"
         reasons.append(
-            "the warehouse changed after the checks ran (rebuilt since quality run "
-            f"{summary.run_id}); run `onefunnel check` again"
+            f"quality run {summary.run_id} recorded no content checksums of the warehouse ({why}); "
+            "run `onefunnel check`, then `onefunnel publish`"
         )
+    for transform in (warehouse or {}).get("unfinished_transforms") or []:
+        rerun = (
+            "wait for it to finish, then run `onefunnel check` and `onefunnel publish`"
+            if transform.running
+            else "run `onefunnel transform` to completion, then `onefunnel check`, then `onefunnel publish`"
+        )
+        reasons.append(f"{transform.describe()}, so the warehouse may mix tables of two builds; {rerun}")
     return reasons
+
+
+def content_changes(summary: Summary, copied: dict[str, tuple[int, str]], build: dict | None) -> list[str]:
+    """How what publish copied differs from what quality run `summary` checked (empty: identical): tables
+    whose rows or checksum differ, that appeared or that vanished, and the dbt build they came from."""
+    recorded = summary.warehouse or {}
+    checked_tables = recorded.get("tables") or {}
+    changed = []
+    for key in sorted(set(checked_tables) | set(copied)):
+        if key not in copied:
+            changed.append(f"{key} (checked, now missing)")
+        elif key not in checked_tables:
+            changed.append(f"{key} (not checked: {copied[key][0]} rows)")
+        elif (checked_tables[key]["rows"], checked_tables[key]["checksum"]) != copied[key]:
+            changed.append(f"{key} (checked {checked_tables[key]['rows']} rows, found {copied[key][0]})")
+    checked_build = (recorded.get("build") or {}).get("invocation_id")
+    found_build = (build or {}).get("invocation_id")
+    if not changed and checked_build == found_build:
+        return []
+    shown = ", ".join(changed[:8]) + (f" (+{len(changed) - 8} more)" if len(changed) > 8 else "")
+    what = f"table(s) {shown}" if changed else "no table content"
+    if checked_build == found_build:
+        how = (
+            f"the same dbt build {found_build or '(none recorded)'} is recorded, so something wrote the "
+            "warehouse outside a complete `onefunnel transform` (a killed transform or a manual write, "
+            "replayed from its write-ahead log)"
+        )
+        rerun = "run `onefunnel transform`, then `onefunnel check`, then `onefunnel publish`"
+    else:
+        how = (
+            f"the check saw dbt build {checked_build or '(none recorded)'}, the warehouse now holds build "
+            f"{found_build or '(none recorded)'}"
+        )
+        rerun = (
+            "run `onefunnel check`, then `onefunnel publish`"
+            if build and build.get("succeeded")
+            else "run `onefunnel transform`, then `onefunnel check`, then `onefunnel publish`"
+        )
+    return [
+        f"the warehouse changed after the checks ran (quality run {summary.run_id}): {what} changed; "
+        f"{how}; {rerun}"
+    ]
 
 
 def publish(
@@ -133,8 +212,9 @@ def publish(
     expectations_dir: Path | None = None,
 ) -> PublishResult:
     """Publish the warehouse as the new serving snapshot if quality run `run_id` (default: latest) allows."""
-    from onefunnel.quality.runner import default_warehouse_path, warehouse_fingerprint
+    from onefunnel.quality.runner import default_warehouse_path
     from onefunnel.quality.suites import load_catalogue
+    from onefunnel.warehouse.build import unfinished_transforms
 
     started = time.monotonic()
     warehouse_path = Path(warehouse_path or default_warehouse_path())
@@ -148,28 +228,35 @@ def publish(
         raise PublishRefused([f"no quality run {run_id!r} in {quality_dir}"])
     if target.resolve() == warehouse_path.resolve():
         raise PublishRefused(["the serving snapshot path is the warehouse file; they must differ"])
-    reasons = gate_reasons(summary, required_checkpoints, warehouse_fingerprint(warehouse_path))
+    now = (
+        {"unfinished_transforms": unfinished_transforms(warehouse_path)} if warehouse_path.exists() else None
+    )
+    reasons = gate_reasons(summary, required_checkpoints, now)
     if reasons:
-        _log(
-            quality_dir,
-            {"event": "refused", "run_id": summary.run_id if summary else None, "reasons": reasons},
-        )
-        raise PublishRefused(reasons)
+        _refuse(quality_dir, summary, reasons)
 
     # one publisher at a time per serving folder
+    private_dir(target.parent)
+    notes: list[str] = []
     with exclusive_lock(target.parent / ".publish.lock"):
+        notes += remove_stale_temporaries(target)
         temporary = target.with_name(
             f".{target.name}.{os.getpid()}.{secrets.token_hex(3)}{layout.TMP_SUFFIX}"
         )
         try:
-            tables, definitions_version = _build(temporary, warehouse_path, schemas, summary)
+            tables, definitions_version, build = _build(temporary, warehouse_path, schemas, summary)
+            changes = content_changes(summary, tables, build)
+            if changes:
+                raise PublishRefused(changes)
             _verify(temporary, tables)
             _fsync(temporary)
             os.replace(temporary, target)
             layout.fsync_dir(target.parent)
+        except PublishRefused as refused:
+            _remove_temporary(temporary)
+            _refuse(quality_dir, summary, refused.reasons, notes)
         except BaseException:
-            for leftover in (temporary, Path(f"{temporary}.wal")):
-                leftover.unlink(missing_ok=True)
+            _remove_temporary(temporary)
             raise
     published_at = datetime.now(UTC).isoformat()
     result = PublishResult(
@@ -184,30 +271,68 @@ def publish(
         published_at=published_at,
         duration_s=round(time.monotonic() - started, 3),
         size_bytes=target.stat().st_size,
+        notes=notes,
     )
     history.write_json(quality_dir / PUBLISHED_FILE, result.as_dict())
     _log(quality_dir, {"event": "published", **result.as_dict()})
     return result
 
 
+def remove_stale_temporaries(target: Path) -> list[str]:
+    """Remove snapshot copies a killed publish of `target` left behind (full copies of personal data). Call it
+    only under the publish lock, where no other publisher can be writing one. Returns a note per file."""
+    notes = []
+    for leftover in sorted(target.parent.glob(f".{target.name}.*{layout.TMP_SUFFIX}*")):
+        if not leftover.name.endswith((layout.TMP_SUFFIX, f"{layout.TMP_SUFFIX}.wal")):
+            continue
+        try:
+            size = leftover.stat().st_size
+            leftover.unlink()
+        except FileNotFoundError:
+            continue
+        notes.append(f"removed {leftover.name} ({size} bytes), left by an interrupted publish")
+    return notes
+
+
+def _remove_temporary(temporary: Path) -> None:
+    for leftover in (temporary, Path(f"{temporary}.wal")):
+        leftover.unlink(missing_ok=True)
+
+
+def _refuse(
+    quality_dir: Path, summary: Summary | None, reasons: list[str], notes: Sequence[str] = ()
+) -> None:
+    event = {"event": "refused", "run_id": summary.run_id if summary else None, "reasons": reasons}
+    _log(quality_dir, {**event, "notes": list(notes)} if notes else event)
+    raise PublishRefused(reasons)
+
+
 def _build(
     path: Path, warehouse_path: Path, schemas: Sequence[str], summary: Summary
-) -> tuple[dict[str, tuple[int, str]], str | None]:
+) -> tuple[dict[str, tuple[int, str]], str | None, dict | None]:
+    """Copy the serving tables into a new file at `path`: (rows and checksum per copied table, definitions
+    version, the dbt build the warehouse held), all read through one attach of the warehouse."""
     import duckdb
+
+    from onefunnel.warehouse.build import latest_build
 
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
+    make_private(path)
     try:
         con.execute("set TimeZone = 'UTC'")
         con.execute("set enable_progress_bar = false")  # publish runs in logs, not at a terminal
         con.execute(f"attach {_sql_text(str(warehouse_path))} as wh (read_only)")
-        rows = con.execute(
-            "select table_schema, table_name from information_schema.tables "
-            "where table_catalog = 'wh' order by table_schema, table_name"
-        ).fetchall()
-        wanted = [(schema, name) for schema, name in rows if schema in schemas]
+        wanted = serving_relations(con, schemas)
         if not wanted:
-            known = sorted({schema for schema, _ in rows})
+            known = sorted(
+                {
+                    schema
+                    for (schema,) in con.execute(
+                        "select table_schema from information_schema.tables where table_catalog = 'wh'"
+                    ).fetchall()
+                }
+            )
             raise PublishRefused(
                 [f"the warehouse has no tables in schema(s) {list(schemas)} (it has {known})"]
             )
@@ -219,12 +344,13 @@ def _build(
             con.execute(f"create table {qualified} as select * from wh.{qualified}")
             tables[f"{schema}.{name}"] = table_checksum(con, qualified)
         definitions_version = _built_definitions_version(con) or summary.definitions_version
+        build = latest_build(con, "wh")
         con.execute("detach wh")
         _write_metadata(con, summary, tables, warehouse_path, definitions_version)
         con.execute("checkpoint")
     finally:
         con.close()
-    return tables, definitions_version
+    return tables, definitions_version, build
 
 
 def _built_definitions_version(con) -> str | None:

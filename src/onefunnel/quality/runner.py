@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from onefunnel import config
 from onefunnel.landing import layout
@@ -27,12 +28,16 @@ from onefunnel.quality.prepared import (
     build_sql,
     resolve_params,
 )
-from onefunnel.quality.severity import Severity
+from onefunnel.quality.severity import CheckStatus, Severity
 from onefunnel.quality.sources import Sources, run_manifests
 from onefunnel.quality.suites import Catalogue, SuiteError, load_catalogue
 from onefunnel.quality.summary import CheckResult, Summary
 
+if TYPE_CHECKING:
+    import duckdb
+
 DEFAULT_KEEP_RUNS = 30
+BUILD_COMPLETED_CHECK = "warehouse.build.completed"
 
 
 def default_warehouse_path() -> Path:
@@ -63,13 +68,90 @@ class CheckOptions:
     extra_notes: list[str] = field(default_factory=list)
 
 
-def warehouse_fingerprint(path: Path) -> dict | None:
-    """Identifies one build of the warehouse file: publish refuses when it changed after the checks."""
+def warehouse_fingerprint(path: Path, con: duckdb.DuckDBPyConnection | None = None) -> dict | None:
+    """What the check saw of the warehouse, which publish compares with what it copies: the dbt build that
+    wrote it last (`build`, from definitions.build_log), a content checksum of every table publish copies
+    (`tables`: "<schema>.<table>" -> rows, checksum), the transforms that did not finish, and the file's size
+    and mtime (a hint only: a write-ahead log replayed on open changes the content, not the file).
+
+    `con`: a connection with the warehouse attached read-only as `wh` (the checks' own, so the content is the
+    one they saw: no writer can open the file while it is attached); without it the file is opened here."""
+    import duckdb
+
+    from onefunnel.publish.snapshot import content_fingerprint, serving_schemas
+    from onefunnel.warehouse.build import latest_build, unfinished_transforms
+
     path = Path(path)
     if not path.exists():
         return None
     stat = path.stat()
-    return {"path": str(path.resolve()), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+    fingerprint: dict = {
+        "path": str(path.resolve()),
+        "size": stat.st_size,
+        "mtime_ns": stat.st_mtime_ns,
+        "schemas": list(serving_schemas()),
+        "build": None,
+        "tables": None,
+        "unfinished_transforms": [transform.describe() for transform in unfinished_transforms(path)],
+    }
+    started = time.monotonic()
+    try:
+        if con is None:
+            with duckdb.connect() as own:
+                own.execute("attach " + "'" + str(path).replace("'", "''") + "' as wh (read_only)")
+                fingerprint["build"] = latest_build(own, "wh")
+                fingerprint["tables"] = content_fingerprint(own, fingerprint["schemas"])
+        else:
+            fingerprint["build"] = latest_build(con, "wh")
+            fingerprint["tables"] = content_fingerprint(con, fingerprint["schemas"])
+    except duckdb.Error as error:
+        fingerprint["error"] = f"cannot read the warehouse {path}: {error}"
+    fingerprint["seconds"] = round(time.monotonic() - started, 3)
+    return fingerprint
+
+
+def build_completed_check(fingerprint: dict | None) -> CheckResult:
+    """A critical check of the warehouse checkpoint: the last dbt build of the warehouse ran to its end and
+    succeeded. A killed transform leaves tables of the new build beside tables of the old one, and no failed
+    rule need notice the mix; a failed build skips whatever depends on what failed."""
+    fingerprint = fingerprint or {}
+    build = fingerprint.get("build")
+    unfinished = fingerprint.get("unfinished_transforms") or []
+    if unfinished:
+        status = CheckStatus.FAILED
+        message = (
+            f"{unfinished[-1]}: the warehouse may mix tables of two builds; run `onefunnel transform` to "
+            "completion, then `onefunnel check`"
+        )
+    elif build is None:
+        status = CheckStatus.FAILED
+        message = fingerprint.get("error") or (
+            "the warehouse has no record of a dbt build (definitions.build_log): build it with "
+            "`onefunnel transform`, then run `onefunnel check`"
+        )
+    elif not build.get("succeeded"):
+        status = CheckStatus.FAILED
+        message = (
+            f"the last dbt build ({build.get('invocation_id')}, {build.get('loaded_at')}) failed or skipped "
+            "models or tests, so some tables may be older than others: fix what `onefunnel transform` "
+            "reports, run it again, then `onefunnel check`"
+        )
+    else:
+        status = CheckStatus.PASSED
+        message = f"ok (dbt build {build.get('invocation_id')} of {build.get('loaded_at')} completed)"
+    return CheckResult(
+        name=BUILD_COMPLETED_CHECK,
+        suite="warehouse_build",
+        checkpoint="warehouse",
+        table="definitions.build_log",
+        expectation="onefunnel_last_build_completed",
+        column=None,
+        severity=Severity.CRITICAL,
+        status=status,
+        description="the last dbt build of the warehouse ran to its end and succeeded",
+        message=message,
+        observed={"build": build, "unfinished_transforms": unfinished},
+    )
 
 
 def run_checks(options: CheckOptions | None = None) -> Summary:
@@ -148,6 +230,12 @@ def _run_checks(options: CheckOptions) -> Summary:
                         "validate_s": round(time.monotonic() - prepared_at, 3),
                     }
                     table.frame = None  # free the batch before the next one
+        warehouse = None
+        if "warehouse" in needs:
+            # inside the attach: the content the checks saw (no writer can open the file meanwhile)
+            attached = None if sources.warehouse_error else sources.con
+            warehouse = warehouse_fingerprint(warehouse_path, attached)
+            results.append(build_completed_check(warehouse))
         if options.build_docs:
             try:
                 gx_run.build_docs(options.keep_runs)
@@ -167,12 +255,13 @@ def _run_checks(options: CheckOptions) -> Summary:
         landing_run_id=run.run_id if run else None,
         data_as_of=run.started_at if run else None,
         definitions_version=definitions_version,
-        warehouse=warehouse_fingerprint(warehouse_path) if "warehouse" in needs else None,
+        warehouse=warehouse,
         checks=results,
         metrics={
             **ctx.metrics,
             "duration_s": round(time.monotonic() - started, 3),
             "engine_start_s": engine_start_s,
+            **({"warehouse_fingerprint_s": warehouse["seconds"]} if warehouse else {}),
             "tables": timings,
         },
         notes=notes,

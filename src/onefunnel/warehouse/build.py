@@ -12,6 +12,12 @@ change, changed models or macros, a failed or partial build - makes it a full re
 incremental build starts from is always what a full build of the previous landing zone gives. An
 incremental build also leaves out what cannot have changed: the unit tests (they passed on this code and
 these definitions already) and the models built from the definitions alone (tag `static`).
+
+A transform that does not finish (kill -9, out of memory, power loss) leaves its marker
+`<warehouse>.transform-<pid>.unfinished` behind: the warehouse may then mix tables of the new build with
+tables of the old one, and no build_log row says so. `check` fails and `publish` refuses while such a marker
+exists, and the next transform is a full refresh that removes it. The warehouse file, its write-ahead log and
+its folder are private (0600 / 0700): they hold contacts' personal data.
 """
 
 from __future__ import annotations
@@ -23,10 +29,12 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from onefunnel import config
 from onefunnel.definitions import Definitions, load_definitions
+from onefunnel.files import make_private, private_dir
 
 DBT_PROJECT_DIR = config.REPO_ROOT / "dbt_project"
 # What an incremental build leaves out (see the module docstring).
@@ -75,6 +83,109 @@ class BuildResult:
 
 def default_warehouse_path() -> Path:
     return Path(os.environ.get("ONEFUNNEL_WAREHOUSE", config.data_dir() / "warehouse" / "warehouse.duckdb"))
+
+
+UNFINISHED_MARKER = ".transform-{pid}.unfinished"
+
+
+@dataclass(frozen=True)
+class UnfinishedTransform:
+    """A transform that started on this warehouse and has not finished: still running, or killed."""
+
+    marker: Path
+    pid: int
+    started_at: str
+    running: bool
+
+    def describe(self) -> str:
+        state = "is still running" if self.running else "did not finish (killed or crashed)"
+        return f"the `onefunnel transform` started at {self.started_at} (process {self.pid}) {state}"
+
+
+def _marker_path(warehouse_path: Path, pid: int) -> Path:
+    warehouse_path = Path(warehouse_path)
+    return warehouse_path.with_name(warehouse_path.name + UNFINISHED_MARKER.format(pid=pid))
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, another user's
+        return True
+    return True
+
+
+def unfinished_transforms(warehouse_path: Path) -> list[UnfinishedTransform]:
+    """Transforms of this warehouse that started and have not finished, oldest first."""
+    warehouse_path = Path(warehouse_path)
+    found = []
+    pattern = warehouse_path.name + UNFINISHED_MARKER.format(pid="*")
+    for marker in sorted(warehouse_path.parent.glob(pattern)) if warehouse_path.parent.is_dir() else []:
+        try:
+            data = json.loads(marker.read_text())
+            pid, started_at = int(data["pid"]), str(data["started_at"])
+        except (OSError, ValueError, KeyError, TypeError):
+            pid, started_at = -1, "an unknown time (unreadable marker)"
+        running = pid > 0 and pid != os.getpid() and _process_alive(pid)
+        found.append(UnfinishedTransform(marker, pid, started_at, running))
+    return sorted(found, key=lambda transform: transform.started_at)
+
+
+def _mark_transform_started(warehouse_path: Path) -> Path:
+    """Durably note that this process starts writing the warehouse, before dbt opens it."""
+    from onefunnel.landing.layout import fsync_dir
+
+    marker = _marker_path(warehouse_path, os.getpid())
+    started_at = datetime.now(UTC).isoformat(timespec="seconds")
+    descriptor = os.open(marker, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(json.dumps({"pid": os.getpid(), "started_at": started_at}))
+        handle.flush()
+        os.fsync(handle.fileno())
+    fsync_dir(marker.parent)
+    return marker
+
+
+def _mark_transform_finished(marker: Path, warehouse_path: Path, rebuilt_everything: bool) -> None:
+    """dbt ran to its end (its on-run-end hook recorded the build): drop this transform's marker and, if
+    it was a full refresh of every model, those of earlier transforms that died (it replaced their tables)."""
+    from onefunnel.landing.layout import fsync_dir
+
+    marker.unlink(missing_ok=True)
+    for transform in unfinished_transforms(warehouse_path) if rebuilt_everything else []:
+        if not transform.running:
+            transform.marker.unlink(missing_ok=True)
+    fsync_dir(marker.parent)
+
+
+def make_warehouse_private(warehouse_path: Path) -> None:
+    """The warehouse folder 0700, the warehouse file and its write-ahead log 0600 (personal data)."""
+    warehouse_path = Path(warehouse_path)
+    private_dir(warehouse_path.parent)
+    for path in (warehouse_path, Path(f"{warehouse_path}.wal")):
+        make_private(path)
+
+
+def latest_build(con, catalog: str) -> dict | None:
+    """The newest row of definitions.build_log in an attached warehouse (`catalog`): the dbt build that
+    wrote the warehouse last, as {invocation_id, loaded_at, succeeded, is_complete, is_full_refresh}; None
+    when the warehouse has no build log."""
+    import duckdb
+
+    quoted = '"' + catalog.replace('"', '""') + '"'
+    try:
+        cursor = con.execute(
+            "select invocation_id, cast(loaded_at as varchar) as loaded_at, succeeded, is_complete, "
+            f"is_full_refresh from {quoted}.definitions.build_log order by loaded_at desc limit 1"
+        )
+    except duckdb.CatalogException:
+        return None
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    return dict(zip([column[0] for column in cursor.description], row, strict=True))
 
 
 def model_code_version(project_dir: Path = DBT_PROJECT_DIR) -> str:
@@ -308,16 +419,18 @@ def build_warehouse(
     before anything is built, WarehouseBuildError naming every failed model or test.
     """
     from onefunnel.landing.layout import default_landing_dir
+    from onefunnel.landing.runs import refuse_unsafe_landing_zone
     from onefunnel.warehouse.freeze import default_accountability_dir, due_months, freeze_month
 
     started = time.perf_counter()
     definitions = load_definitions(Path(definitions_path) if definitions_path else None)
     landing_dir = Path(landing_dir or os.environ.get("ONEFUNNEL_LANDING_DIR") or default_landing_dir())
+    refuse_unsafe_landing_zone(landing_dir)  # foreign folders, unreadable parts: named, nothing built
     warehouse_path = Path(warehouse_path) if warehouse_path else default_warehouse_path()
     accountability_dir = (
         Path(accountability_dir) if accountability_dir else default_accountability_dir(warehouse_path)
     )
-    warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    make_warehouse_private(warehouse_path)
     work_dir = warehouse_path.parent.resolve() / "dbt"
     variables = dbt_vars(definitions, as_of)
     reason = "requested" if full_refresh else None
@@ -328,6 +441,11 @@ def build_warehouse(
             previous, definitions.version, variables["model_code_version"], run_tests
         )
         full_refresh = reason is not None
+    died = [transform for transform in unfinished_transforms(warehouse_path) if not transform.running]
+    if died and not full_refresh:
+        # an incremental build starts from the last complete build's state; a killed one broke that premise
+        reason = died[-1].describe()
+        full_refresh = True
     arguments: list[str] = []
     if select:
         arguments += ["--select", *([select] if isinstance(select, str) else select)]
@@ -352,33 +470,44 @@ def build_warehouse(
         "variables": variables,
         "timings": timings,
     }
-    statuses = run_dbt("build", arguments, **context)
-    result = BuildResult(
-        definitions.version,
-        warehouse_path,
-        0.0,
-        full_refresh,
-        statuses,
-        full_refresh_reason=reason,
-        excluded=excluded,
-    )
-    if freeze_due and not select:
-        for month in due_months(warehouse_path, definitions, accountability_dir):
-            if freeze_month(month, warehouse_path, accountability_dir):
-                result.frozen_months.append(month)
-        if result.frozen_months:
-            result.statuses.update(
-                run_dbt(
-                    "build",
-                    [
-                        "--select",
-                        "stg_accountability__reported_metrics+",
-                        "stg_accountability__reported_contributions+",
-                        *(["--exclude", *excluded] if excluded else []),
-                    ],
-                    **context,
+    marker = _mark_transform_started(warehouse_path)
+    rebuilt_everything = full_refresh and not select
+    try:
+        statuses = run_dbt("build", arguments, **context)
+        result = BuildResult(
+            definitions.version,
+            warehouse_path,
+            0.0,
+            full_refresh,
+            statuses,
+            full_refresh_reason=reason,
+            excluded=excluded,
+        )
+        if freeze_due and not select:
+            for month in due_months(warehouse_path, definitions, accountability_dir):
+                if freeze_month(month, warehouse_path, accountability_dir):
+                    result.frozen_months.append(month)
+            if result.frozen_months:
+                result.statuses.update(
+                    run_dbt(
+                        "build",
+                        [
+                            "--select",
+                            "stg_accountability__reported_metrics+",
+                            "stg_accountability__reported_contributions+",
+                            *(["--exclude", *excluded] if excluded else []),
+                        ],
+                        **context,
+                    )
                 )
-            )
+    except WarehouseBuildError as error:
+        if error.failures:  # dbt ran to its end and recorded the failed build (check reports it)
+            _mark_transform_finished(marker, warehouse_path, rebuilt_everything)
+        raise
+    else:
+        _mark_transform_finished(marker, warehouse_path, rebuilt_everything)
+    finally:
+        make_warehouse_private(warehouse_path)
     result.node_seconds = timings.get("nodes", {})
     result.dbt_seconds = timings.get("dbt_seconds", 0.0)
     result.run_seconds = timings.get("run_seconds", 0.0)
