@@ -28,12 +28,12 @@ from onefunnel.portal.gen_engine import (
     decode_event,
     encode_events,
 )
+from onefunnel.portal.gen_lifecycle import STAGE_RANK, profile_named
 from onefunnel.portal.gen_setup import SimContext, build_campaigns, build_owners
 from onefunnel.portal.gen_sim import BlockSim, BlockSpec, block_seed
 from onefunnel.portal.gen_time import DAY_MS, ArrivalModel, iso, parse_iso
 from onefunnel.portal.generate import HORIZON_DAYS, no_gc
 from onefunnel.portal.manifest import MANIFEST_FILE_NAME, write_manifest
-from onefunnel.portal.model import STAGE_RANK
 from onefunnel.portal.properties_catalog import custom_contact_properties
 
 P_EXISTING_COMPANY = 0.25  # share of newly arriving persons who join a company already in the CRM
@@ -88,6 +88,7 @@ def _context(meta: dict[str, str], new_clock_ms: int) -> SimContext:
         owners=owners,
         campaigns=campaigns,
         custom=custom_contact_properties(int(meta["custom_properties"])),
+        lifecycle=profile_named(meta.get("lifecycle_profile")),
     )
     ctx.index()
     return ctx

@@ -12,6 +12,7 @@ import click
 from onefunnel import config
 
 SIZES = ("tiny", "demo", "large")
+PROFILE_NAMES = ("default", "custom-stages")  # gen_lifecycle.PROFILES (not imported: keeps the CLI light)
 
 
 def _portal_dir_option(function):
@@ -69,7 +70,17 @@ def portal() -> None:
 @click.option("--custom-properties", type=int, default=None, help="Custom contact properties (e.g. 1500).")
 @click.option("--burst-size", type=int, default=None, help="Contacts sharing one lastmodifieddate.")
 @click.option("--overwrite", is_flag=True, help="Replace an existing portal.")
-def generate(portal_dir, name, size, seed, as_of, contacts, custom_properties, burst_size, overwrite) -> None:
+@click.option(
+    "--profile",
+    type=click.Choice(PROFILE_NAMES),
+    default="default",
+    show_default=True,
+    help="Lifecycle stages: HubSpot's defaults, or custom-stages (renamed, one removed, two custom "
+    "stages with numeric values, some contacts dated only by history; see definitions.custom-stages.yml).",
+)
+def generate(
+    portal_dir, name, size, seed, as_of, contacts, custom_properties, burst_size, overwrite, profile
+) -> None:
     """Generate a deterministic synthetic portal on disk."""
     from onefunnel.portal.generate import generate_portal
 
@@ -89,6 +100,7 @@ def generate(portal_dir, name, size, seed, as_of, contacts, custom_properties, b
         burst_size=burst_size,
         overwrite=overwrite,
         progress=progress,
+        profile=profile,
     )
     if sys.stderr.isatty():
         click.echo("", err=True)

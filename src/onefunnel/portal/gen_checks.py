@@ -12,6 +12,7 @@ from pathlib import Path
 import orjson
 
 from onefunnel.portal import store
+from onefunnel.portal.gen_lifecycle import DATE_ENTERED, LifecycleProfile, profile_named
 from onefunnel.portal.gen_time import iso
 
 FUNNEL_ORDER = (
@@ -41,6 +42,11 @@ def check_portal(path: Path, *, limit: int = 50) -> list[str]:
 
 def _problems(conn) -> Iterator[str]:
     clock_ms = int(store.get_meta(conn, "clock_ms") or 0)
+    lifecycle = profile_named(store.get_meta(conn, "lifecycle_profile"))
+    with_history = {
+        oid
+        for (oid,) in conn.execute("select object_id from property_history where property = 'lifecyclestage'")
+    }
     defs: dict[str, dict[str, dict]] = {}
     for object_type, name, body in conn.execute("select object_type, name, body from property_definitions"):
         defs.setdefault(object_type, {})[name] = orjson.loads(body)
@@ -92,7 +98,9 @@ def _problems(conn) -> Iterator[str]:
         owner = props.get("hubspot_owner_id")
         if owner and int(owner) not in owners:
             yield f"{where}: unknown owner {owner}"
-        if code == 1:
+        if code == 1 and lifecycle is not None:
+            yield from _custom_stage_contact_problems(where, props, lifecycle, oid in with_history)
+        elif code == 1:
             yield from _contact_problems(where, props)
         elif code == 3:
             yield from _deal_problems(where, props, stages)
@@ -141,6 +149,36 @@ def _contact_problems(where: str, props: dict) -> Iterator[str]:
     present = [d for d in dates if d]
     if present != sorted(present):
         yield f"{where}: stage dates out of order {dates}"
+
+
+def _custom_stage_contact_problems(
+    where: str, props: dict, lifecycle: LifecycleProfile, has_history: bool
+) -> Iterator[str]:
+    """A customised portal: every stage date is a date-entered property (default stages also keep theirs);
+    a contact without any stage date must be dated by its lifecyclestage history."""
+    stage = props.get("lifecyclestage")
+    entered = {k.removeprefix(DATE_ENTERED): v for k, v in props.items() if k.startswith(DATE_ENTERED) and v}
+    if stage and stage in lifecycle.removed:
+        yield f"{where}: lifecyclestage {stage} was removed from this portal"
+    for value in entered:
+        default_date = props.get(f"hs_lifecyclestage_{value}_date")
+        custom = value in lifecycle.custom_values
+        if custom and default_date is not None:
+            yield f"{where}: custom stage {value} has a hs_lifecyclestage_ date property"
+        if not custom and default_date != entered[value]:
+            yield f"{where}: {value} entered {entered[value]} but its stage date is {default_date}"
+    if not entered:
+        if stage and not has_history:
+            yield f"{where}: lifecyclestage {stage} with neither a stage date nor a history"
+        return
+    if stage and stage not in entered:
+        yield f"{where}: lifecyclestage {stage} without its date-entered property"
+    if props.get("hs_merged_object_ids"):
+        return  # a survivor keeps the earliest dates of two records; their order is not guaranteed
+    order = sorted((s for s in lifecycle.stages if s.rank >= 0), key=lambda s: s.rank)
+    present = [entered[s.value] for s in order if s.value in entered]
+    if present != sorted(present):
+        yield f"{where}: stage dates out of order {present}"
 
 
 def _deal_problems(where: str, props: dict, stages: dict[str, dict[str, dict]]) -> Iterator[str]:

@@ -23,8 +23,9 @@ from typing import Any
 
 import orjson
 
+from onefunnel.portal.gen_lifecycle import DATE_ENTERED, DATE_EXITED, STAGE_RANK
 from onefunnel.portal.gen_time import iso
-from onefunnel.portal.model import STAGE_RANK
+from onefunnel.portal.model import STAGE_RANK as DEFAULT_STAGE_RANK
 from onefunnel.portal.store import LAST_MODIFIED_PROPERTY, OBJECT_TYPES_BY_CODE
 
 Event = tuple[int, int, str, int, Any]
@@ -43,7 +44,7 @@ TRACKED: dict[int, frozenset[str]] = {
     DEAL: frozenset({"dealstage", "amount", "closedate", "hubspot_owner_id", "pipeline"}),
 }
 _NO_TRACK: frozenset[str] = frozenset()
-STAGE_DATE_PROPS = tuple(f"hs_lifecyclestage_{s}_date" for s in STAGE_RANK)
+STAGE_DATE_PROPS = tuple(f"hs_lifecyclestage_{s}_date" for s in DEFAULT_STAGE_RANK)
 _MERGE_KEEP_OWN = frozenset(
     {
         "hs_object_id",
@@ -373,6 +374,7 @@ class Engine:
         set_props, raise_, rset, src = data
         tracked = TRACKED.get(obj.type, _NO_TRACK)
         changed = False
+        stage_before = obj.props.get("lifecyclestage")
         if raise_ is not None:
             prop, value = raise_
             if STAGE_RANK.get(value, -2) > STAGE_RANK.get(obj.props.get(prop) or "", -2):
@@ -384,7 +386,26 @@ class Engine:
             for k, v in set_props.items():
                 changed = self._set(obj, k, v, ts, src, tracked) or changed
         if changed:
+            stage_now = obj.props.get("lifecyclestage")
+            if stage_before and stage_now != stage_before:
+                self._exit_stage(obj, stage_before, stage_now, ts, rset, set_props, src, tracked)
             self._touch(obj, ts)
+
+    def _exit_stage(
+        self,
+        obj: Obj,
+        left: str,
+        entered: str | None,
+        ts: int,
+        rset: dict | None,
+        set_props: dict | None,
+        src: Src,
+        tracked: frozenset[str],
+    ) -> None:
+        """A portal that records date-entered stage properties also records the date a record left one."""
+        key = f"{DATE_ENTERED}{entered}"
+        if key in (rset or {}) or key in (set_props or {}):
+            self._set(obj, f"{DATE_EXITED}{left}", iso(ts), ts, src, tracked)
 
     def _archive(self, ts: int, oid: int) -> None:
         obj = self.store.get(oid)
@@ -422,7 +443,8 @@ class Engine:
         if lp.get("email") and lp.get("email") != sp.get("email"):
             extra = [*_split_ids(sp.get("hs_additional_emails")), lp["email"]]
             sp["hs_additional_emails"] = ";".join(extra)
-        for prop in STAGE_DATE_PROPS:  # the survivor keeps the earliest stage dates of both
+        entered = [k for k in lp if k.startswith(DATE_ENTERED)]  # only portals with date-entered props
+        for prop in (*STAGE_DATE_PROPS, *entered):  # the survivor keeps the earliest stage dates of both
             lv = lp.get(prop)
             if lv and (not sp.get(prop) or lv < sp[prop]):
                 sp[prop] = lv

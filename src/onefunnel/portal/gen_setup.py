@@ -12,6 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from onefunnel.portal import gen_names, model
+from onefunnel.portal.gen_lifecycle import LifecycleProfile
 from onefunnel.portal.gen_time import DAY_MS, HOUR_MS, WorkCalendar, iso, iso_date
 from onefunnel.portal.properties_catalog import CustomProp
 
@@ -162,6 +163,8 @@ class SimContext:
     custom: list[CustomProp]
     burst_ms: int | None = None  # the month-end workflow moment (generation only)
     burst_delta_ms: int = 0
+    # non-default lifecycle stages (gen_lifecycle); None = HubSpot's defaults, the simulation as written
+    lifecycle: LifecycleProfile | None = None
     team_index: dict[str, EpochIndex] = field(default_factory=dict)
     campaign_index: EpochIndex | None = None
 

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from onefunnel.portal import gen_names, model
+from onefunnel.portal import gen_lifecycle, gen_names, model
 from onefunnel.portal.gen_engine import Event, seq_base
 from onefunnel.portal.gen_setup import (
     DEFAULT_PIPELINE,
@@ -177,6 +177,7 @@ class BlockSim:
         self.marketing = [o for o in ctx.owners if o.team == "Marketing"]
         self._zone = ZoneInfo(ctx.tz)
         self._offsets: dict[int, int] = {}
+        self.history_only: set[int] = set()  # contacts dated only by their lifecyclestage history
 
     # ------------------------------------------------------------ plumbing
 
@@ -233,7 +234,10 @@ class BlockSim:
         for comp in new_companies:
             self.finish_company(comp)
         horizon = self.ctx.horizon_ms
-        return [ev for ev in self.events if ev[0] <= horizon]
+        events = [ev for ev in self.events if ev[0] <= horizon]
+        if self.ctx.lifecycle is not None:
+            events = self.ctx.lifecycle.rewrite(events, self.history_only)
+        return events
 
     # ------------------------------------------------------------ companies
 
@@ -304,7 +308,7 @@ class BlockSim:
     def company_stage(self, comp: dict | None, ts: int, stage: str, into: list[Event]) -> None:
         if comp is None:
             return
-        comp["max_rank"] = max(comp["max_rank"], model.STAGE_RANK[stage])
+        comp["max_rank"] = max(comp["max_rank"], gen_lifecycle.STAGE_RANK[stage])
         comp["last_ts"] = max(comp["last_ts"], ts)
         self.ev(
             ts,
@@ -628,6 +632,9 @@ class BlockSim:
                         {"hs_lead_status": "CONNECTED" if connected else "ATTEMPTED_TO_CONTACT"},
                         ("CRM_UI", None, rep.user_id),
                     )
+                    accepted = ctx.lifecycle.sales_accepted if ctx.lifecycle is not None else None
+                    if accepted is not None:  # sales accepts the MQL at its first touch (no random draw)
+                        stage(first_touch, accepted, None, ("CRM_UI", None, rep.user_id))
                     fast = first_touch - base_t <= 24 * HOUR_MS
                     if r.random() < model.p_mql_to_sql(fit, intent, source, persona, fast):
                         sql_t = self.snap(rep, max(first_touch, last_t) + self.lognormal("touch_to_sql"))
@@ -709,6 +716,12 @@ class BlockSim:
 
         if burst:
             self.apply_burst(cid, country, cev)
+        if (
+            ctx.lifecycle is not None
+            and ctx.lifecycle.is_history_only(cid)
+            and not any(ev[2] == "m" for ev in cev)  # a merge would bring the duplicate's dates along
+        ):
+            self.history_only.add(cid)
         self.events.extend(cev)
 
     def apply_burst(self, cid: int, country: str, cev: list[Event]) -> None:

@@ -10,6 +10,7 @@ Meta keys written (all strings; JSON where noted):
     schema_version, generator_version, portal_id, seed, size, clock (ISO), clock_ms, generated_clock,
     start / start_ms (first simulated day), horizon / horizon_days (how far the future is simulated),
     time_zone ("America/New_York"), home_currency ("USD"), contacts (persons requested),
+    lifecycle_profile (gen_lifecycle; written only for a non-default profile),
     custom_properties, blocks, block_size, next_block (id range of the next advance), account_created,
     arrival_model (JSON), owner_profiles (JSON: owner id -> team, time zone, working hours,
     archetype, median_speed_to_lead_hours, untouched_share, cherry_picking, active_from, archived_at),
@@ -41,6 +42,7 @@ import orjson
 
 from onefunnel.portal import model, store
 from onefunnel.portal.gen_engine import EXTRA_DDL, EXTRA_INDEXES, Engine, MemoryStore, encode_events
+from onefunnel.portal.gen_lifecycle import DEFAULT_PROFILE, profile_named
 from onefunnel.portal.gen_setup import (
     SimContext,
     build_campaigns,
@@ -86,6 +88,7 @@ class GenerationReport:
     seed: int
     clock: str
     seconds: float
+    profile: str = DEFAULT_PROFILE
     counts: dict[str, int] = field(default_factory=dict)  # rows per object type (all states)
     active: dict[str, int] = field(default_factory=dict)
     archived: dict[str, int] = field(default_factory=dict)
@@ -223,14 +226,17 @@ def generate_portal(
     progress: Callable[[str, int, int], None] | None = None,
     overwrite: bool = False,
     workers: int | None = None,
+    profile: str = DEFAULT_PROFILE,
 ) -> GenerationReport:
     """Build `portal_dir/portal.sqlite` (and manifest.json); refuses to replace one unless overwrite=True.
 
     workers: processes for block simulation (default: up to 2 when there are at least 4 blocks).
     The result does not depend on it.
+    profile: lifecycle-stage profile (gen_lifecycle.PROFILES); "default" = HubSpot's default stages.
     """
     if size not in SIZES:
         raise ValueError(f"unknown size {size!r}; choose one of {', '.join(SIZES)}")
+    lifecycle = profile_named(profile)  # raises on an unknown profile before anything is written
     started = time.perf_counter()
     preset = SIZES[size]
     n_persons = preset.contacts if contacts is None else int(contacts)
@@ -286,6 +292,7 @@ def generate_portal(
         custom=custom,
         burst_ms=burst_ms,
         burst_delta_ms=(clock_ms - burst_ms) if burst_ms is not None else 0,
+        lifecycle=lifecycle,
     )
     ctx.index()
     # specs are built lazily: only the blocks in flight hold Python lists of their arrivals
@@ -305,7 +312,9 @@ def generate_portal(
         leftover.unlink(missing_ok=True)
     conn = _open_bulk(tmp)
     try:
-        report = GenerationReport(path=final, size=size, seed=seed, clock=iso(clock_ms), seconds=0.0)
+        report = GenerationReport(
+            path=final, size=size, seed=seed, clock=iso(clock_ms), seconds=0.0, profile=profile
+        )
         _write_static(conn, ctx, size, n_persons, n_custom, preset, base_per_day, n_blocks, report)
         burst_info = {
             "timestamp": iso(burst_ms) if burst_ms is not None else None,
@@ -533,6 +542,8 @@ def _write_static(
         "source_sql_shift": orjson.dumps(model.SOURCE_SQL_SHIFT).decode(),
         "campaign_ids": orjson.dumps([c.id for c in ctx.campaigns]).decode(),
     }
+    if ctx.lifecycle is not None:  # written for non-default profiles only: a default portal is unchanged
+        meta["lifecycle_profile"] = ctx.lifecycle.name
     for key, value in meta.items():
         store.set_meta(conn, key, value)
     conn.executemany(
@@ -543,7 +554,7 @@ def _write_static(
         "insert into pipelines (object_type, id, display_order, body) values ('deals', ?, ?, ?)",
         [(pid, order, orjson.dumps(body)) for pid, order, body in pipeline_bodies(setup_ms)],
     )
-    defs = build_definitions(ctx.custom, pipeline_stage_lists(), setup_ms)
+    defs = build_definitions(ctx.custom, pipeline_stage_lists(), setup_ms, lifecycle=ctx.lifecycle)
     conn.executemany(
         "insert into property_definitions (object_type, name, body) values (?, ?, ?)",
         [(ot, name, orjson.dumps(body)) for ot, name, body in defs],

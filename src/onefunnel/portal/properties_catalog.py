@@ -8,9 +8,13 @@ generated sparse ones (`acme_field_0061`, ...) when a portal asks for hundreds o
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from onefunnel.portal import model
 from onefunnel.portal.store import iso_ms
+
+if TYPE_CHECKING:
+    from onefunnel.portal.gen_lifecycle import LifecycleProfile
 
 DealStages = list[tuple[str, str]]  # (stage id, label) of one pipeline
 
@@ -620,14 +624,57 @@ def _body(std: Std, order: int, created_ms: int, *, hubspot_defined: bool = True
     }
 
 
+def _with_lifecycle(props: list[Std], lifecycle: LifecycleProfile | None) -> list[Std]:
+    """A customised portal's `lifecyclestage` options, plus its date-entered / date-exited properties.
+
+    HubSpot-defined `hs_lifecyclestage_<value>_date` properties stay (a removed default stage's too:
+    HubSpot keeps its default properties); every stage of the portal, custom ones included, has
+    `hs_v2_date_entered_<value>` and `hs_v2_date_exited_<value>`.
+    """
+    if lifecycle is None:
+        return props
+    group = props[0][4]
+    out = [(*std[:5], lifecycle.options(), *std[6:]) if std[0] == "lifecyclestage" else std for std in props]
+    for value, label in lifecycle.options():
+        pipeline_label = f"{label} (Lifecycle Stage Pipeline)"
+        out.append(
+            (
+                f"hs_v2_date_entered_{value}",
+                f'Date entered "{pipeline_label}"',
+                "datetime",
+                "date",
+                group,
+                None,
+                True,
+            )
+        )
+        out.append(
+            (
+                f"hs_v2_date_exited_{value}",
+                f'Date exited "{pipeline_label}"',
+                "datetime",
+                "date",
+                group,
+                None,
+                True,
+            )
+        )
+    return out
+
+
 def build_definitions(
     custom: list[CustomProp],
     pipelines: dict[str, DealStages],
     created_ms: int,
+    *,
+    lifecycle: LifecycleProfile | None = None,
 ) -> list[tuple[str, str, dict]]:
-    """All property definitions as (object_type, name, body); created_ms anchors createdAt/updatedAt."""
+    """All property definitions as (object_type, name, body); created_ms anchors createdAt/updatedAt.
+
+    lifecycle: a customised portal's lifecycle stages (None: HubSpot's defaults).
+    """
     out: list[tuple[str, str, dict]] = []
-    for i, std in enumerate(_contact_standard()):
+    for i, std in enumerate(_with_lifecycle(_contact_standard(), lifecycle)):
         out.append(("contacts", std[0], _body(std, i, created_ms)))
     for i, cp in enumerate(custom):
         std = (
@@ -643,7 +690,7 @@ def build_definitions(
         body["description"] = "Custom property of the ACME team."
         body["formField"] = cp.density > 0
         out.append(("contacts", cp.name, body))
-    for i, std in enumerate(_company_standard()):
+    for i, std in enumerate(_with_lifecycle(_company_standard(), lifecycle)):
         out.append(
             ("companies", std[0], _body(std, i, created_ms, hubspot_defined=not std[0].startswith("acme_")))
         )
