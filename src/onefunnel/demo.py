@@ -3,6 +3,11 @@
     demo portal (generated once) -> served on 127.0.0.1 -> the main DAG run through Airflow
     (`airflow dags test`, SQLite metadata DB under data/airflow) -> dashboard on 127.0.0.1
 
+`--portal-profile custom-stages` runs the same demo on a portal whose lifecycle stages are customised
+(renamed, one removed, two custom stages with numeric values; see definitions.custom-stages.yml): its own
+portal (`<size>-custom-stages`), its own data folder (`$ONEFUNNEL_DATA_DIR/custom-stages`: landing zone,
+warehouse, Airflow, snapshot) and that definitions file, so it never mixes with the default demo.
+
 Reruns reuse what exists: the portal, the Airflow metadata database and pools, the landing zone and the
 warehouse (so the DAG's second run is incremental). If a run fails after an earlier success, the demo says
 why and serves the last good snapshot.
@@ -10,6 +15,7 @@ why and serves the last good snapshot.
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import subprocess
@@ -20,6 +26,9 @@ import urllib.request
 import click
 
 from onefunnel import config
+
+PORTAL_PROFILES = ("default", "custom-stages")  # onefunnel.portal.gen_lifecycle.PROFILES
+CUSTOM_STAGES_DEFINITIONS = config.REPO_ROOT / "definitions.custom-stages.yml"
 
 
 def _free(port: int) -> bool:
@@ -49,6 +58,19 @@ def _wait_http(url: str, seconds: float) -> bool:
     return False
 
 
+def _use_profile_environment(profile: str) -> None:
+    """Point this process and its children (Airflow, the dashboard) at the profile's data and definitions.
+
+    Set before anything resolves a path: the landing zone, warehouse, Airflow home and snapshot all hang
+    off ONEFUNNEL_DATA_DIR, and every definitions reader honours ONEFUNNEL_DEFINITIONS.
+    """
+    data_root = config.data_dir() / profile
+    os.environ["ONEFUNNEL_DATA_DIR"] = str(data_root)
+    os.environ.setdefault("ONEFUNNEL_DEFINITIONS", str(CUSTOM_STAGES_DEFINITIONS))
+    definitions = os.environ["ONEFUNNEL_DEFINITIONS"]
+    click.echo(f"portal profile {profile}: data in {data_root}, definitions {definitions}")
+
+
 @click.command()
 @click.option("--port", type=int, default=config.DEFAULT_PORTAL_PORT, show_default=True, help="Portal port.")
 @click.option("--dashboard-port", type=int, default=8501, show_default=True)
@@ -56,7 +78,23 @@ def _wait_http(url: str, seconds: float) -> bool:
 @click.option("--size", type=click.Choice(["tiny", "demo", "large"]), default="demo", show_default=True)
 @click.option("--skip-pipeline", is_flag=True, help="Serve what was published last; do not run the DAG.")
 @click.option("--no-serve", is_flag=True, help="Run the pipeline, print the URLs and exit (for timing, CI).")
-def demo(port: int, dashboard_port: int, seed: int, size: str, skip_pipeline: bool, no_serve: bool) -> None:
+@click.option(
+    "--portal-profile",
+    type=click.Choice(PORTAL_PROFILES),
+    default="default",
+    show_default=True,
+    help="custom-stages: a portal with customised lifecycle stages, mapped by definitions.custom-stages.yml "
+    "(own portal, data folder and definitions; the default demo's data is left alone).",
+)
+def demo(
+    port: int,
+    dashboard_port: int,
+    seed: int,
+    size: str,
+    skip_pipeline: bool,
+    no_serve: bool,
+    portal_profile: str,
+) -> None:
     """Generate the demo portal if needed, serve it, run the main DAG through Airflow, serve the dashboard."""
     from onefunnel.dashboard_cli import streamlit_command
     from onefunnel.orchestration.bootstrap import LocalAirflow, default_home
@@ -67,12 +105,15 @@ def demo(port: int, dashboard_port: int, seed: int, size: str, skip_pipeline: bo
 
     started = time.monotonic()
     signal.signal(signal.SIGTERM, _stop_on_sigterm)
-    target = config.portal_dir(size)
+    portal_name = size if portal_profile == "default" else f"{size}-{portal_profile}"
+    target = config.portal_dir(portal_name)
+    if portal_profile != "default":
+        _use_profile_environment(portal_profile)
     if portal_file(target).exists():
-        click.echo(f"reusing the {size} portal in {target}")
+        click.echo(f"reusing the {portal_name} portal in {target}")
     else:
-        click.echo(f"generating the {size} portal (seed {seed}) in {target} …")
-        report = generate_portal(target, size=size, seed=seed)
+        click.echo(f"generating the {portal_name} portal (seed {seed}) in {target} …")
+        report = generate_portal(target, size=size, seed=seed, profile=portal_profile)
         click.echo(f"generated in {report.seconds:.1f} s")
     token = config.local_portal_token()
     portal_port = port if _free(port) else 0  # a second demo, or another service, has the port: any port
