@@ -131,7 +131,19 @@ final as (
         live_deals.close_date_at as closed_at,
         influence.first_influence_at,
 
+        live_deals.currency_code,
+        -- metrics.md: a deal in another currency without HubSpot's home-currency amount counts 0, never its
+        -- foreign amount; flagged so the quality gate can name them (expectations/warehouse/revenue.yml)
+        live_deals.amount_in_home_currency is null
+            and live_deals.amount is not null
+            and live_deals.currency_code is not null
+            and live_deals.currency_code <> {{ dbt.string_literal(defs['home_currency']) }}
+            as is_home_amount_missing,
+
         -- measures
+        -- revenue in the home currency: HubSpot's amount_in_home_currency; when HubSpot left it empty, the
+        -- amount itself if the deal is in the home currency (or has no currency: single-currency portals);
+        -- else 0
         cast(coalesce(
             live_deals.amount_in_home_currency,
             case
@@ -141,6 +153,7 @@ final as (
             end,
             0
         ) as double precision) as amount,
+        cast(live_deals.amount as double precision) as amount_in_deal_currency,
         cast(case
             when live_deals.is_closed and live_deals.probability = 1
                 then {{ days_between('live_deals.deal_created_at', 'live_deals.close_date_at') }}
