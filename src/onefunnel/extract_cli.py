@@ -3,6 +3,7 @@ JSON log lines otherwise, ending with a summary table. Heavy modules load only w
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -17,6 +18,7 @@ OBJECT_CHOICES = (
     "meetings",
     "notes",
     "tasks",
+    "leads",
     "owners",
     "pipelines",
     "properties",
@@ -114,6 +116,14 @@ def _split_names(_ctx, _param, values: tuple[str, ...]) -> tuple[str, ...]:
     help="Write every request's queue, grant and answer times to this JSON file (budget analysis).",
 )
 @click.option(
+    "--api-version",
+    "api_version",
+    type=click.Choice(["2026-09", "2026-03", "legacy"], case_sensitive=False),
+    default=None,
+    help="HubSpot API version: date-versioned paths (2026-09, 2026-03) or legacy /crm/v3 + /crm/v4 "
+    "[env ONEFUNNEL_HUBSPOT_API_VERSION, Airflow connection extra api_version; default 2026-09].",
+)
+@click.option(
     "--log-format",
     type=click.Choice(["auto", "rich", "json"]),
     default="auto",
@@ -133,15 +143,21 @@ def extract(
     no_associations,
     partition_min_records,
     timeline,
+    api_version,
     log_format,
 ) -> None:
-    """Extract HubSpot CRM and marketing data into the append-only Parquet landing zone."""
+    """Extract HubSpot CRM and marketing data into the append-only Parquet landing zone.
+
+    Exit codes: 0 ok, 2 configuration (also: another extraction is running on the same data folder),
+    3 token refused (401/403), 4 daily limit, 5 retries exhausted, 6 other HTTP error.
+    """
     from onefunnel.hubspot import settings
     from onefunnel.hubspot.client import install_redaction
-    from onefunnel.hubspot.errors import ExtractError
+    from onefunnel.hubspot.errors import ConfigurationError, ExtractError
     from onefunnel.hubspot.progress import Reporter
     from onefunnel.hubspot.properties import filters_from_config
     from onefunnel.hubspot.runner import ExtractionFailed, ExtractOptions, run_extraction
+    from onefunnel.landing.state import StateLockedError
     from onefunnel.landing.writer import skip_pandas_probe
 
     skip_pandas_probe()  # this process never converts to pandas: spare the seconds of importing it
@@ -160,6 +176,7 @@ def extract(
         property_filters=filters_from_config(_load_config(properties_config)) if properties_config else {},
         associations=not no_associations,
         timeline_path=timeline,
+        api_version=api_version,
     )
     if partition_min_records is not None:
         options.partition_min_records = partition_min_records
@@ -173,7 +190,26 @@ def extract(
     except ExtractError as error:
         reporter.fail(str(error))
         sys.exit(error.exit_code)
+    except StateLockedError as error:
+        # A second run on the same data folder is a set-up problem, not a failed extraction: one line.
+        reporter.fail(str(error))
+        sys.exit(ConfigurationError.exit_code)
     reporter.summary(summary)
+    for entry in summary.quarantined:
+        _report_quarantined(entry, summary.run_id, interactive)
+
+
+def _report_quarantined(entry: dict, run_id: str, interactive: bool) -> None:
+    """One line per unreadable part the run moved aside (text on a terminal, a JSON log line otherwise)."""
+    again = entry["extracted_again"]
+    if not interactive:
+        click.echo(json.dumps({"event": "extract.quarantined", "run_id": run_id, **entry}), err=True)
+        return
+    click.echo(
+        f"warning: unreadable landing part {entry['part']} ({entry['reason']}) moved to "
+        f"_quarantine/{run_id}/; " + (f"{again} extracted again in full" if again else "not re-extracted"),
+        err=True,
+    )
 
 
 def _load_config(path: Path) -> dict:
@@ -182,6 +218,4 @@ def _load_config(path: Path) -> dict:
         import yaml
 
         return yaml.safe_load(text) or {}
-    import json
-
     return json.loads(text)

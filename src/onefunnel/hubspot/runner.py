@@ -12,11 +12,12 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import orjson
 
+from onefunnel.files import private_dir
 from onefunnel.hubspot import settings
 from onefunnel.hubspot.client import Credentials, redact, register_secret, resolve_credentials
 from onefunnel.hubspot.endpoints import HubSpotApi
@@ -43,6 +44,7 @@ from onefunnel.hubspot.streams import (
 )
 from onefunnel.hubspot.timeline import Timeline
 from onefunnel.landing import layout
+from onefunnel.landing import runs as landing_runs
 from onefunnel.landing.state import StateStore
 from onefunnel.landing.writer import Landing
 
@@ -97,6 +99,8 @@ class RunSummary:
     error: str | None = None
     landing_dir: str = ""
     state_dir: str = ""
+    # Unreadable parts of earlier runs moved to <landing>/_quarantine/ (their objects extracted in full).
+    quarantined: list[dict] = field(default_factory=list)
 
     def per_object(self) -> dict[str, dict]:
         rows: dict[str, dict] = {}
@@ -143,6 +147,7 @@ class RunSummary:
             "budget": self.budget,
             "landing_dir": self.landing_dir,
             "state_dir": self.state_dir,
+            "quarantined": self.quarantined,
         }
 
 
@@ -160,12 +165,17 @@ def run_extraction(
     credentials: Credentials | None = None,
     on_streams: Callable[[list[StreamProgress], RateBudget, CallStats], None] | None = None,
 ) -> RunSummary:
-    """Run one extraction; raises ExtractError (with `.summary` when streams had started)."""
+    """Run one extraction; raises ExtractError (with `.summary` when streams had started), StateLockedError
+    when another extraction holds the state folder."""
     options.validate()
     credentials = credentials or resolve_credentials(host=options.host)
     register_secret(credentials.token)
     landing_dir = Path(options.landing_dir or layout.default_landing_dir())
     state_dir = Path(options.state_dir or layout.default_state_dir())
+    # Unreadable parts of earlier runs (read-only here; moved aside once the lock is held): their objects are
+    # extracted again in full, so what the parts held is landed again.
+    unreadable = landing_runs.unreadable_parts(landing_runs.own_run_folders(landing_dir))
+    options = _extract_again_in_full(options, unreadable)
     budget = RateBudget.for_tier(options.tier)
     if options.timeline_path is not None:
         budget.timeline = Timeline()
@@ -205,10 +215,17 @@ def run_extraction(
     # 2. Token accepted: take the state lock and start writing.
     run_id = layout.new_run_id()
     state = StateStore(state_dir)
-    landing_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(landing_dir)
     with state.exclusive():
         layout.remove_stale_temporaries(landing_dir)
         layout.remove_stale_temporaries(state_dir)
+        layout.make_tree_private(landing_dir)  # landing zones and state written before files were private
+        layout.make_tree_private(state_dir)
+        quarantined = _quarantine(landing_dir, unreadable, run_id)
+        # Registers the run before its first part: its folder is a landing run even if this process dies.
+        started_marker = landing_runs.started_marker(landing_dir, run_id)
+        private_dir(started_marker.parent)
+        layout.atomic_write_bytes(started_marker, orjson.dumps({"run_id": run_id, "started_at": started_at}))
         landing = Landing(landing_dir, run_id)
         with ThreadPoolExecutor(max_workers=options.concurrency, thread_name_prefix="hubspot") as executor:
             ctx = RunContext(
@@ -269,16 +286,54 @@ def run_extraction(
             error=redact(error) if error else None,
             landing_dir=str(landing_dir),
             state_dir=str(state_dir),
+            quarantined=quarantined,
         )
         if error is None:
             for name, plan in plans.items():
                 state.update(name, lambda s, plan=plan: s.__setitem__("properties", plan.names))
         _write_run_files(landing_dir, summary, landing)
+        started_marker.unlink(missing_ok=True)  # the run manifest registers the run from now on
         if budget.timeline is not None:
             budget.timeline.write(options.timeline_path)
     if error is not None:
         raise ExtractionFailed(redact(error), summary, error)
     return summary
+
+
+def _extract_again_in_full(
+    options: ExtractOptions, unreadable: list[landing_runs.UnreadablePart]
+) -> ExtractOptions:
+    """Options that also extract, in full, every object whose landed parts cannot be read."""
+    objects = {landing_runs.object_of_dataset(part.path.parent.parent.name) for part in unreadable} - {None}
+    if not objects:
+        return options
+    ordered = tuple(name for name in settings.ALL_OBJECTS if name in objects)
+    return replace(
+        options,
+        objects=tuple(dict.fromkeys((*options.objects, *ordered))),
+        full_refresh=tuple(dict.fromkeys((*options.full_refresh, *ordered))),
+    )
+
+
+def _quarantine(landing_dir: Path, unreadable: list[landing_runs.UnreadablePart], run_id: str) -> list[dict]:
+    """Move the unreadable parts (still unreadable now that the lock is held) to the quarantine folder."""
+    still = [part for part in unreadable if part.path.exists() and landing_runs.part_problem(part.path)]
+    if not still:
+        return []
+    folder = landing_runs.quarantine(landing_dir, still, run_id)
+    entries = []
+    for part in still:
+        relative = part.path.relative_to(landing_dir).as_posix()
+        again = landing_runs.object_of_dataset(part.path.parent.parent.name)
+        entries.append({"part": relative, "reason": part.reason, "extracted_again": again})
+        log.info(
+            "quarantined %s (%s): moved to %s; %s",
+            relative,
+            part.reason,
+            folder,
+            f"{again} is extracted again in full" if again else "no object re-extracts this dataset",
+        )
+    return entries
 
 
 def _capture(target: Callable[[], None], errors: list[BaseException]) -> Callable[[], None]:
@@ -486,6 +541,8 @@ def _budget_report(budget: RateBudget, tier: str | None) -> dict:
 
 
 def _write_run_files(landing_dir: Path, summary: RunSummary, landing: Landing) -> None:
+    private_dir(landing_dir / layout.RUNS_DIR)
+    private_dir(landing_dir / layout.DRIFT_DIR)
     report = summary.as_dict()
     report["parts"] = landing.parts
     report["rows"] = landing.rows

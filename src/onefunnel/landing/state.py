@@ -16,13 +16,14 @@ from typing import Any
 
 import orjson
 
+from onefunnel.files import PRIVATE_FILE_MODE, private_dir
 from onefunnel.landing import layout
 
 STATE_VERSION = 1
 
 
 class StateLockedError(RuntimeError):
-    pass
+    """A second extraction on the same state folder; `onefunnel extract` exits with the configuration code."""
 
 
 class StateStore:
@@ -57,14 +58,16 @@ class StateStore:
     @contextmanager
     def exclusive(self):
         """Hold the state folder's lock for the whole run; a second run fails instead of interleaving."""
-        self.state_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.state_dir / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        private_dir(self.state_dir)
+        fd = os.open(self.state_dir / ".lock", os.O_RDWR | os.O_CREAT, PRIVATE_FILE_MODE)
         try:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 raise StateLockedError(
-                    f"another extraction holds {self.state_dir / '.lock'}; wait for it to finish"
+                    "another extraction is running on this data folder "
+                    f"(it holds {self.state_dir / '.lock'}); nothing was written: wait for it to finish, "
+                    "then run again"
                 ) from None
             yield self
         finally:

@@ -22,6 +22,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from onefunnel.files import PRIVATE_FILE_MODE, private_dir
 from onefunnel.landing import layout
 
 PROPERTY_PREFIX = "properties__"
@@ -254,6 +255,7 @@ class Landing:
         self.compression = compression
         self._lock = threading.Lock()
         self._next_part: dict[str, int] = {}
+        self._folders: set[str] = set()
         self.parts: dict[str, list[str]] = {}
         self.rows: dict[str, int] = {}
 
@@ -264,13 +266,13 @@ class Landing:
         with self._lock:
             number = self._next_part.get(dataset, 0)
             self._next_part[dataset] = number + 1
-        folder = layout.run_folder(self.landing_dir, dataset, self.run_id)
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = self._folder(dataset)
         final = folder / layout.part_name(number)
         tmp = folder / f".{final.name}.{os.getpid()}{layout.TMP_SUFFIX}"
         pq.write_table(table, tmp, compression=self.compression, use_dictionary=PARQUET_DICTIONARY)
         fd = os.open(tmp, os.O_RDONLY)
         try:
+            os.fchmod(fd, PRIVATE_FILE_MODE)  # personal data: owner only (the folder is 0700 already)
             os.fsync(fd)
         finally:
             os.close(fd)
@@ -280,3 +282,14 @@ class Landing:
             self.parts.setdefault(dataset, []).append(final.name)
             self.rows[dataset] = self.rows.get(dataset, 0) + table.num_rows
         return final
+
+    def _folder(self, dataset: str) -> Path:
+        """The run's folder of a dataset, created private (0700, its dataset folder too) on first use."""
+        folder = layout.run_folder(self.landing_dir, dataset, self.run_id)
+        with self._lock:  # created under the lock: another thread may write the dataset's next part
+            if dataset not in self._folders:
+                private_dir(self.landing_dir)
+                private_dir(folder.parent)
+                private_dir(folder)
+                self._folders.add(dataset)
+        return folder
