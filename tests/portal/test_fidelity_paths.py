@@ -95,7 +95,8 @@ def test_paging_reads_every_record_once_and_the_link_stays_in_the_family(server,
         links.append(body["paging"]["next"]["link"])
     # THEN each active contact came exactly once, and every next link points into the same family
     assert seen == portal.ids["contacts"]
-    assert links and all(family.objects("contacts") + "?" in link for link in links)
+    assert links
+    assert all(family.objects("contacts") + "?" in link for link in links)
 
 
 def test_archived_lists_only_archived_records(server, portal, family):
@@ -300,7 +301,8 @@ def test_defect_properties_with_history_return_the_current_value_first(
         history = record["propertiesWithHistory"][name]
         assert history, name
         assert history[0]["value"] == full["properties"][name], name
-        assert history[0]["sourceType"] and history[0]["timestamp"], name
+        assert history[0]["sourceType"], name
+        assert history[0]["timestamp"], name
         assert all(h["timestamp"] >= history[-1]["timestamp"] for h in history), name
     assert all(r["propertiesWithHistory"][names[0]] for r in page.json()["results"])
 

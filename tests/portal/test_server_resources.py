@@ -263,4 +263,6 @@ def test_empty_portal_answers_empty_lists(tmp_path):
         # AND the properties API still describes HubSpot's built-in properties (every portal has them)
         response = raw_request(server.url, "GET", "/crm/v3/properties/deals")
         assert response.status == 200
-        assert {"hs_object_id", "createdate", "hs_lastmodifieddate"} <= {p["name"] for p in response.json()["results"]}
+        assert {"hs_object_id", "createdate", "hs_lastmodifieddate"} <= {
+            p["name"] for p in response.json()["results"]
+        }
