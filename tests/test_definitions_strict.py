@@ -317,3 +317,10 @@ def test_integers_written_for_decimal_rules_and_decimals_for_hours_are_still_num
     # WHEN loaded THEN both are accepted as the numbers they are
     sla = load_definitions(path).sla
     assert (sla.first_touch_hours, sla.mql_to_sql_target_rate) == (12.5, 1.0)
+
+
+def test_custom_stages_definitions_stay_valid():
+    # GIVEN the definitions for the custom-stages portal profile (numeric custom lifecycle values)
+    # WHEN loaded under the strict rules THEN they validate
+    definitions = load_definitions(DEFAULT_DEFINITIONS_FILE.with_name("definitions.custom-stages.yml"))
+    assert len(definitions.stages) >= 2
