@@ -457,12 +457,8 @@ def bench_parse_land(work: Path, size: str, contacts: int | None, runs: int, pag
         plan = plan_properties("contacts", definitions, server.url, None)
         bodies: list[bytes] = []
         after = None
-        sdk = api.sdk.objects_basic
         while len(bodies) < pages:
-            kwargs = {"limit": 100, "properties": plan.in_url, "_preload_content": False}
-            if after:
-                kwargs["after"] = after
-            raw = sdk.get_page("contacts", **kwargs)
+            raw = api.send_list_page("contacts", after=after, properties=plan.in_url, limit=100)
             body = raw.data
             bodies.append(body)
             after = ((orjson.loads(body).get("paging") or {}).get("next") or {}).get("after")

@@ -1,4 +1,5 @@
-"""Associations of the ids a stream extracted, via v4 batch read (<= 1,000 ids per call, paging per input).
+"""Associations of the ids a stream extracted, via the associations batch read (date-versioned or v4,
+paths.py; <= 1,000 ids per call, paging per input; the answer has the same shape in every version).
 
 Every input id lands at least one row: one per associated record, or a single row with a null to_id when
 it has none, so the warehouse can replace a record's associations with its newest extraction.

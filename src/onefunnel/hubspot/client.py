@@ -1,13 +1,16 @@
 """Credentials, SDK construction and the single doorway every HubSpot request goes through.
 
-The token comes from HUBSPOT_ACCESS_TOKEN or the Airflow connection `hubspot_default` (looked up lazily,
-so the CLI never imports Airflow unless it has to). The host override (HUBSPOT_HOST / ONEFUNNEL_HUBSPOT_HOST
-or the connection's host / extra) points the official SDK at the local portal; no override = real HubSpot.
+The token (a Service Key, or a legacy private-app token) comes from HUBSPOT_ACCESS_TOKEN or the Airflow
+connection `hubspot_default` (looked up lazily, so the CLI never imports Airflow unless it has to). The host
+override (HUBSPOT_HOST / ONEFUNNEL_HUBSPOT_HOST or the connection's host / extra) points the official SDK at
+the local portal; no override = real HubSpot. The connection's extra may also carry `api_version`.
 
-All calls go through the SDK's generated API classes. Hot paths ask for the raw response
-(`_preload_content=False`) and parse it with orjson, because the SDK's model deserialisation costs far
-more than the network at HubSpot's rate limits. urllib3's own retries are switched off (Retry(0)) so the
-extractor's retry layer is the only one and every attempt is counted against the rate budget.
+All calls go through the official SDK's generated ApiClient (`call_api`: the configured host, bearer
+token, connection pool and disabled urllib3 retries), with the path of the configured API version from
+paths.py: hubspot-api-client 12's generated API classes only know the v3 / v4 paths. Calls ask for the raw
+response (`_preload_content=False`) and parse it with orjson, because the SDK's model deserialisation costs
+far more than the network at HubSpot's rate limits. urllib3's own retries are switched off (Retry(0)) so
+the extractor's retry layer is the only one and every attempt is counted against the rate budget.
 """
 
 from __future__ import annotations
@@ -32,9 +35,13 @@ class Credentials:
     token: str
     host: str | None  # None = real HubSpot
     source: str  # where the token came from (never the token itself)
+    api_version: str | None = None  # from the Airflow connection's extra, if it sets one
 
     def __repr__(self) -> str:  # keep the token out of any accidental repr / log
-        return f"Credentials(token={REDACTED}, host={self.host!r}, source={self.source!r})"
+        return (
+            f"Credentials(token={REDACTED}, host={self.host!r}, source={self.source!r}, "
+            f"api_version={self.api_version!r})"
+        )
 
     @property
     def base_url(self) -> str:
@@ -49,26 +56,32 @@ def resolve_credentials(host: str | None = None, token: str | None = None) -> Cr
     env_token = os.environ.get(TOKEN_ENV)
     if env_token:
         return Credentials(env_token, _normalise_host(host or env_host), f"env {TOKEN_ENV}")
-    conn_token, conn_host = _airflow_connection()
+    conn_token, conn_host, conn_version = _airflow_connection()
     if conn_token:
         return Credentials(
-            conn_token, _normalise_host(host or env_host or conn_host), f"airflow {AIRFLOW_CONN_ID}"
+            conn_token,
+            _normalise_host(host or env_host or conn_host),
+            f"airflow {AIRFLOW_CONN_ID}",
+            conn_version,
         )
     raise ConfigurationError(
-        f"no HubSpot access token: set {TOKEN_ENV} (a private-app token) or define the Airflow connection "
-        f"'{AIRFLOW_CONN_ID}' (password = token; host or extra.host = API host for a local portal)"
+        f"no HubSpot access token: set {TOKEN_ENV} to a Service Key of the portal (HubSpot > Settings > "
+        "Integrations > Service Keys; a legacy private-app token also works until September 2027) or define "
+        f"the Airflow connection '{AIRFLOW_CONN_ID}' (password = token; host or extra.host = API host for a "
+        "local portal; extra.api_version = HubSpot API version)"
     )
 
 
-def _airflow_connection() -> tuple[str | None, str | None]:
+def _airflow_connection() -> tuple[str | None, str | None, str | None]:
+    """(token, host, api_version) of the `hubspot_default` connection, Nones when there is none."""
     try:
         from airflow.sdk import BaseHook  # heavy import: only when no env token is set
     except Exception:  # Airflow missing or broken: the env var is the only source then
-        return None, None
+        return None, None, None
     try:
         conn = BaseHook.get_connection(AIRFLOW_CONN_ID)
     except Exception:  # not defined (AirflowNotFoundException) or no metadata database reachable
-        return None, None
+        return None, None, None
     extra = conn.extra_dejson or {}
     token = conn.password or extra.get("access_token") or extra.get("token")
     host = extra.get("host")
@@ -79,7 +92,8 @@ def _airflow_connection() -> tuple[str | None, str | None]:
             scheme = conn.schema if conn.schema in ("http", "https") else None
             scheme = scheme or (conn.conn_type if conn.conn_type in ("http", "https") else "https")
             host = f"{scheme}://{conn.host}" + (f":{conn.port}" if conn.port else "")
-    return token, host
+    api_version = extra.get("api_version")
+    return token, host, str(api_version) if api_version else None
 
 
 def _normalise_host(host: str | None) -> str | None:
@@ -155,14 +169,7 @@ class SdkApis:
         if credentials.host:
             kwargs["host"] = credentials.host
         client = HubSpot(**kwargs)
-        crm = client.crm
-        self.objects_basic = crm.objects.basic_api
-        self.objects_batch = crm.objects.batch_api
-        self.objects_search = crm.objects.search_api
-        self.properties = crm.properties.core_api
-        self.owners = crm.owners.owners_api
-        self.pipelines = crm.pipelines.pipelines_api
-        self.associations_batch = crm.associations.v4.batch_api
-        # SDK 12 ships no Marketing Campaigns API class; its generated ApiClient calls the documented
-        # /marketing/v3/campaigns path with the same host, auth, pool and (disabled) retries.
-        self.generic_api_client = self.objects_basic.api_client
+        # One generated ApiClient carries every call (any path of paths.py): the configured host, the
+        # bearer token (auth setting "oauth2"), the pool and the disabled retries. SDK 12's generated API
+        # classes hard-code v3 / v4 paths and ship no Marketing Campaigns class, so they are not used.
+        self.api_client = client.crm.objects.basic_api.api_client

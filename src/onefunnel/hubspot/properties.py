@@ -66,9 +66,10 @@ def select_properties(
 def list_url_length(
     base_url: str, object_type: str, names: Iterable[str], extra_query_chars: int = 160
 ) -> int:
-    """Length of GET /crm/v3/objects/{type}?limit&after&archived&properties=...; `extra_query_chars` covers
-    limit, archived, propertiesWithHistory and the longest paging cursor."""
-    length = len(base_url) + len(f"/crm/v3/objects/{quote(object_type)}?") + extra_query_chars
+    """Length of GET <objects list path>/{type}?limit&after&archived&properties=...; `extra_query_chars`
+    covers limit, archived, propertiesWithHistory and the longest paging cursor. The path is counted as its
+    longest spelling (the date-versioned `/crm/objects/YYYY-MM/`), so one plan fits every API version."""
+    length = len(base_url) + len(f"/crm/objects/2026-09/{quote(object_type)}?") + extra_query_chars
     return length + sum(len("&properties=") + len(quote(name, safe="")) for name in names)
 
 

@@ -21,7 +21,13 @@ import orjson
 
 from onefunnel.hubspot import settings
 from onefunnel.hubspot.client import redact
-from onefunnel.hubspot.errors import AuthError, DailyLimitError, RequestError, RetriesExhausted
+from onefunnel.hubspot.errors import (
+    AuthError,
+    DailyLimitError,
+    RequestError,
+    RetriesExhausted,
+    scopes_from_error_body,
+)
 from onefunnel.hubspot.ratebudget import GENERAL, PRIORITY_SIDE, RateBudget
 
 
@@ -101,8 +107,10 @@ class Retrier:
         kind: str = GENERAL,
         priority: tuple = PRIORITY_SIDE,
         stats: CallStats | None = None,
+        endpoint: str | None = None,
     ) -> Response:
-        """Send (via the SDK, raw response) until success or a non-retryable answer."""
+        """Send (via the SDK, raw response) until success or a non-retryable answer. `endpoint` (method and
+        path template) is named in the errors that stop the run."""
         last = "no attempt made"
         timeline = self.budget.timeline
         for attempt in range(1, self.max_attempts + 1):
@@ -113,7 +121,7 @@ class Retrier:
             self._count(stats, requests=1, retries=1 if attempt > 1 else 0)
             status = "error"
             try:
-                response = self._attempt(send, kind, stats, granted)
+                response = self._attempt(send, kind, stats, granted, what, endpoint)
                 status = str(response.status)
                 return response
             except _Retryable as retryable:
@@ -136,7 +144,13 @@ class Retrier:
         )
 
     def _attempt(
-        self, send: Callable[[], Any], kind: str, stats: CallStats | None, sent_at: float | None = None
+        self,
+        send: Callable[[], Any],
+        kind: str,
+        stats: CallStats | None,
+        sent_at: float | None = None,
+        what: str = "",
+        endpoint: str | None = None,
     ) -> Response:
         from urllib3.exceptions import HTTPError as Urllib3Error
 
@@ -154,7 +168,7 @@ class Retrier:
             if status is None:
                 raise
             self._count(stats, bytes=len(getattr(error, "body", b"") or b""))
-            return self._fail(error, kind, stats, sent_at)
+            return self._fail(error, kind, stats, sent_at, what, endpoint)
         self._count(stats, bytes=len(body))
         if kind == GENERAL:
             self.budget.observe_headers(headers, sent_at)
@@ -166,7 +180,15 @@ class Retrier:
             raise _Retryable("truncated or malformed JSON body") from None
         return Response(status, headers, body, data)
 
-    def _fail(self, error: Any, kind: str, stats: CallStats | None, sent_at: float | None = None):
+    def _fail(
+        self,
+        error: Any,
+        kind: str,
+        stats: CallStats | None,
+        sent_at: float | None = None,
+        what: str = "",
+        endpoint: str | None = None,
+    ):
         status = int(error.status)
         headers = dict(error.headers or {})
         body = error.body or b""
@@ -175,21 +197,38 @@ class Retrier:
         message = (parsed or {}).get("message") or text[:300]
         if kind == GENERAL:
             self.budget.observe_headers(headers, sent_at)
+        where = f"{endpoint} ({what})" if endpoint else what
         if status == 401:
             raise AuthError(
                 redact(
-                    "HubSpot refused the access token (HTTP 401: "
-                    f"{message}). Check HUBSPOT_ACCESS_TOKEN or the Airflow connection 'hubspot_default': "
-                    "it must be a private-app token of this portal that was not rotated or revoked."
-                )
+                    f"HubSpot refused the access token on {where} (HTTP 401: {message}). Check "
+                    "HUBSPOT_ACCESS_TOKEN or the Airflow connection 'hubspot_default': it must be a Service "
+                    "Key of this portal (HubSpot > Settings > Integrations > Service Keys) that was not "
+                    "rotated or deleted; a legacy private-app token still works until September 2027 but "
+                    "can no longer be created."
+                ),
+                401,
+                endpoint=endpoint,
             )
         if status == 403:
+            scopes = scopes_from_error_body(parsed)
+            category = (parsed or {}).get("category")
+            named = (
+                f"the token lacks the scope HubSpot reported: {' or '.join(scopes)}"
+                if scopes
+                else "the token lacks a scope this endpoint needs (HubSpot named none)"
+            )
             raise AuthError(
                 redact(
-                    f"HubSpot denied access (HTTP 403: {message}). The private app lacks a scope "
-                    "this extraction needs (crm.objects.*.read, crm.schemas.*.read, owners); "
-                    "add the scopes in HubSpot > Settings > Integrations > Private apps."
-                )
+                    f"HubSpot denied {where} (HTTP 403{' ' + category if category else ''}: {message}); "
+                    f"{named}. Add it to the Service Key (HubSpot > Settings > Integrations > Service Keys "
+                    "> the key > Scopes), or for a legacy private-app token to the private app's scopes, "
+                    f"and rerun. onefunnel reads with: {', '.join(settings.required_scopes())} (optional: "
+                    f"{', '.join(settings.required_scopes(settings.OPTIONAL_OBJECTS))} for leads)."
+                ),
+                403,
+                endpoint=endpoint,
+                scopes=scopes,
             )
         if status == 429:
             self._count(stats, rate_limited=1)
@@ -212,7 +251,10 @@ class Retrier:
         if status >= 500:
             self._count(stats, server_errors=1)
             raise _Retryable(f"HTTP {status}")
-        raise RequestError(redact(f"HTTP {status}: {message}"), status=status)
+        raise RequestError(
+            redact(f"{where}: HTTP {status}: {message}" if where else f"HTTP {status}: {message}"),
+            status=status,
+        )
 
     def _count(self, stats: CallStats | None, **counts: int) -> None:
         self.run_stats.add(**counts)

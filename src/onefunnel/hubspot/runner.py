@@ -19,9 +19,11 @@ import orjson
 
 from onefunnel.files import private_dir
 from onefunnel.hubspot import settings
+from onefunnel.hubspot.availability import probe_optional_objects
 from onefunnel.hubspot.client import Credentials, redact, register_secret, resolve_credentials
 from onefunnel.hubspot.endpoints import HubSpotApi
 from onefunnel.hubspot.errors import ConfigurationError, ExtractError
+from onefunnel.hubspot.paths import check_api_version
 from onefunnel.hubspot.properties import PropertyFilter, PropertyPlan, plan_properties
 from onefunnel.hubspot.ratebudget import PRIORITY_START, RateBudget
 from onefunnel.hubspot.reference import (
@@ -72,6 +74,9 @@ class ExtractOptions:
     partition_min_records: int = settings.PARTITION_MIN_RECORDS
     # Write every request's queue / grant / answer times here (JSON, see timeline.py); None = off.
     timeline_path: Path | None = None
+    # HubSpot API version (paths.py): "2026-09", "2026-03" or "legacy"; None = env
+    # ONEFUNNEL_HUBSPOT_API_VERSION, else the Airflow connection extra `api_version`, else the default.
+    api_version: str | None = None
 
     def validate(self) -> None:
         unknown = [name for name in (*self.objects, *self.full_refresh) if name not in settings.ALL_OBJECTS]
@@ -83,6 +88,8 @@ class ExtractOptions:
             raise ConfigurationError(f"mode must be incremental or full, not {self.mode!r}")
         if self.concurrency < 1:
             raise ConfigurationError("concurrency must be at least 1")
+        if self.api_version is not None:
+            self.api_version = check_api_version(self.api_version)
 
 
 @dataclass
@@ -99,6 +106,8 @@ class RunSummary:
     error: str | None = None
     landing_dir: str = ""
     state_dir: str = ""
+    api_version: str = ""
+    skipped: dict[str, str] = field(default_factory=dict)  # optional objects (leads) not extracted, why
     # Unreadable parts of earlier runs moved to <landing>/_quarantine/ (their objects extracted in full).
     quarantined: list[dict] = field(default_factory=list)
 
@@ -147,6 +156,8 @@ class RunSummary:
             "budget": self.budget,
             "landing_dir": self.landing_dir,
             "state_dir": self.state_dir,
+            "api_version": self.api_version,
+            "skipped": self.skipped,
             "quarantined": self.quarantined,
         }
 
@@ -181,8 +192,20 @@ def run_extraction(
         budget.timeline = Timeline()
     run_stats = CallStats()
     retrier = Retrier(budget, max_attempts=options.max_attempts, run_stats=run_stats)
-    api = HubSpotApi(credentials, retrier, pool_size=options.concurrency * 2 + 8)
-    crm_objects = [name for name in settings.CRM_OBJECTS if name in options.objects]
+    api = HubSpotApi(
+        credentials, retrier, pool_size=options.concurrency * 2 + 8, api_version=options.api_version
+    )
+    crm_objects = [
+        name
+        for name in settings.CRM_OBJECTS
+        if name in options.objects and name not in settings.OPTIONAL_OBJECTS
+    ]
+    # Optional objects (leads) are probed after the token check; a portal without them skips them.
+    optional = [
+        name
+        for name in settings.OPTIONAL_OBJECTS
+        if name in options.objects or "properties" in options.objects
+    ]
     started = time.monotonic()
     started_at = now_utc().isoformat()
 
@@ -197,10 +220,13 @@ def run_extraction(
                 definitions[name] = answer.get("results") or []
         if "properties" in options.objects:
             for name in settings.CRM_OBJECTS:
-                if name not in definitions:
+                if name not in definitions and name not in settings.OPTIONAL_OBJECTS:
                     definitions[name] = api.properties(name).get("results") or []
-    else:
+    elif not optional:
         api.owners_page(after=None, archived=False)  # cheapest authenticated call
+    optional_definitions, skipped = probe_optional_objects(api, optional)
+    definitions.update(optional_definitions)
+    crm_objects += [name for name in optional_definitions if name in options.objects]
     plans: dict[str, PropertyPlan] = {
         name: plan_properties(
             name,
@@ -286,6 +312,8 @@ def run_extraction(
             error=redact(error) if error else None,
             landing_dir=str(landing_dir),
             state_dir=str(state_dir),
+            api_version=api.api_version,
+            skipped=skipped,
             quarantined=quarantined,
         )
         if error is None:

@@ -9,9 +9,12 @@ from dataclasses import dataclass
 
 DEFAULT_HOST = "https://api.hubapi.com"
 
-# CRM object types extracted through /crm/v3/objects/{type}.
+# CRM object types extracted through the objects API (paths per API version: paths.py).
 ENGAGEMENT_OBJECTS = ("calls", "emails", "meetings", "notes", "tasks")
-CRM_OBJECTS = ("contacts", "companies", "deals", *ENGAGEMENT_OBJECTS)
+# Leads (HubSpot's prospecting object, objectTypeId 0-136) exist only on some plans and need their own
+# scope: extracted when the portal has them, skipped with one log line when it answers 403 / 404 / 400.
+OPTIONAL_OBJECTS = ("leads",)
+CRM_OBJECTS = ("contacts", "companies", "deals", *ENGAGEMENT_OBJECTS, *OPTIONAL_OBJECTS)
 # Small reference datasets, always extracted as a complete snapshot.
 REFERENCE_OBJECTS = ("owners", "pipelines", "properties", "campaigns")
 ALL_OBJECTS = CRM_OBJECTS + REFERENCE_OBJECTS
@@ -34,23 +37,50 @@ for _name in CRM_OBJECTS:
     if _name != "contacts":
         ESSENTIAL_PROPERTIES[_name] = ("hs_object_id", "hs_lastmodifieddate", "hs_createdate")
 
-# Associations fetched (v4 batch read) for the ids each CRM stream extracts: from-object -> to-objects.
+# Associations fetched (batch read) for the ids each CRM stream extracts: from-object -> to-objects.
 ASSOCIATIONS: dict[str, tuple[str, ...]] = {
     "contacts": ("companies",),
     "deals": ("contacts", "companies"),
     **{engagement: ("contacts", "deals") for engagement in ENGAGEMENT_OBJECTS},
+    "leads": ("contacts",),  # every lead is associated with a contact (HubSpot requires one on create)
 }
 
 # Pipelines are extracted for these object types.
 PIPELINE_OBJECTS = ("deals",)
 
+# Read scopes a Service Key (or a legacy private-app token) needs, per dataset, derived from the endpoints
+# each one calls (README.md, "Credentials: Service Keys and scopes"). Properties and pipelines accept any
+# one of many scopes, the object's read scope among them, so they need nothing more.
+REQUIRED_SCOPES: dict[str, tuple[str, ...]] = {
+    "contacts": ("crm.objects.contacts.read",),
+    "companies": ("crm.objects.companies.read",),
+    "deals": ("crm.objects.deals.read",),
+    # Engagements (calls, emails, meetings, notes, tasks) are read with the contacts scope.
+    **{engagement: ("crm.objects.contacts.read",) for engagement in ENGAGEMENT_OBJECTS},
+    "leads": ("crm.objects.leads.read",),
+    "owners": ("crm.objects.owners.read",),
+    "pipelines": ("crm.objects.deals.read",),
+    "properties": (),
+    "campaigns": ("marketing.campaigns.read",),
+}
+# Not required: without it HubSpot redacts the content of email engagements, the rest still lands.
+OPTIONAL_SCOPES: dict[str, tuple[str, ...]] = {"emails": ("sales-email-read",)}
+
+
+def required_scopes(objects: tuple[str, ...] | list[str] | None = None) -> list[str]:
+    """The distinct read scopes the given datasets need, sorted; None = every dataset but the optional
+    objects (leads), which are skipped when their scope is missing."""
+    names = objects if objects is not None else tuple(n for n in REQUIRED_SCOPES if n not in OPTIONAL_OBJECTS)
+    return sorted({scope for name in names for scope in REQUIRED_SCOPES.get(name, ())})
+
+
 # Page sizes and request limits.
-LIST_PAGE_LIMIT = 100  # GET /crm/v3/objects/{type}: limit <= 100
+LIST_PAGE_LIMIT = 100  # GET objects list: limit <= 100
 HISTORY_BATCH_LIMIT = 50  # propertiesWithHistory: at most 50 records per request
 BATCH_READ_LIMIT = 100  # POST .../batch/read inputs
 SEARCH_PAGE_LIMIT = 200  # POST .../search limit <= 200
 SEARCH_RESULT_CAP = 10_000  # paging a search past 10,000 results answers HTTP 400
-ASSOCIATION_BATCH_LIMIT = 1_000  # POST /crm/v4/associations/{from}/{to}/batch/read inputs (since Feb 2025)
+ASSOCIATION_BATCH_LIMIT = 1_000  # associations batch read inputs (v4 since Feb 2025; kept for date versions)
 OWNERS_PAGE_LIMIT = 100
 CAMPAIGNS_PAGE_LIMIT = 100
 

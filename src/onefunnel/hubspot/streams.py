@@ -397,7 +397,7 @@ def _iso(ms: int) -> str:
 
 
 class FullListStream(CrmStream):
-    """GET /crm/v3/objects/{type} at the maximum page size, from the checkpoint's `after`."""
+    """The objects list endpoint (paths.py) at the maximum page size, from the checkpoint's `after`."""
 
     def __init__(
         self, ctx: RunContext, object_type: str, mode: str, checkpoint: dict, *, archived: bool

@@ -4,13 +4,15 @@ Every attempt is one event: when it queued for the budget, when the budget grant
 was in, its kind (general / search), what it was ("contacts: list page", ...) and its status. Chains also
 record the time they stood still waiting for their own pages' enrichment or commits (`stall` events).
 Off by default (`ExtractOptions.timeline_path`, `onefunnel extract --timeline FILE`); the cost when on is
-one tuple per request.
+one tuple per request. `paths` counts the attempts per endpoint (method and path template of the API
+version in use), so a timeline also shows which API paths a run called.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 
 import orjson
@@ -22,6 +24,7 @@ class Timeline:
         self._lock = threading.Lock()
         self.origin = clock()
         self.events: list[tuple] = []
+        self.paths: Counter[str] = Counter()
 
     def now(self) -> float:
         return self._clock()
@@ -31,6 +34,10 @@ class Timeline:
     ) -> None:
         with self._lock:
             self.events.append(("request", kind, what, queued, granted, finished, status))
+
+    def path(self, endpoint: str) -> None:
+        with self._lock:
+            self.paths[endpoint] += 1
 
     def stall(self, what: str, started: float, finished: float) -> None:
         if finished - started < 0.005:
@@ -48,6 +55,7 @@ class Timeline:
                 [event, kind, what, round(q - origin, 4), round(g - origin, 4), round(f - origin, 4), status]
                 for event, kind, what, q, g, f, status in events
             ],
+            "paths": dict(sorted(self.paths.items())),
         }
 
     def write(self, path: Path) -> None:
