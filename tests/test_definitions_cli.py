@@ -75,6 +75,26 @@ def test_transform_with_a_second_sla_block_exits_2_in_one_line_and_builds_nothin
 
 
 @pytest.mark.unit
+def test_transform_with_a_boolean_sla_says_so_in_one_line(tmp_path, existing_warehouse):
+    # GIVEN `first_touch_hours: true` (YAML's boolean, which used to mean a 1-hour SLA)
+    definitions = tmp_path / "definitions.yml"
+    definitions.write_text(
+        DEFAULT_DEFINITIONS_FILE.read_text().replace("first_touch_hours: 24", "first_touch_hours: true"),
+        encoding="utf-8",
+    )
+    # WHEN `onefunnel transform` runs
+    result = CliRunner().invoke(
+        main, ["transform", "--definitions", str(definitions), "--warehouse", str(existing_warehouse)]
+    )
+    # THEN it exits 2 with one line naming the key and why
+    assert result.exit_code == 2, result.output
+    assert result.output.strip().splitlines() == [
+        "definitions: definitions.yml is invalid: "
+        "sla.first_touch_hours: must be a number, not the boolean true"
+    ]
+
+
+@pytest.mark.unit
 def test_print_vars_with_a_second_sla_block_exits_2_instead_of_printing_a_one_hour_sla(
     duplicate_sla_definitions,
 ):

@@ -551,4 +551,6 @@ def load_definitions(path: Path | None = None) -> Definitions:
             key = ".".join(str(part) for part in issue["loc"]) or "(top level)"
             message = issue["msg"].removeprefix("Value error, ")
             problems.append(f"{key}: {message}")
-        raise DefinitionsError(f"{path.name} is invalid:\n  " + "\n  ".join(problems)) from None
+        # One problem, one line (a task log or a quality note shows it whole); several, one line each.
+        listed = problems[0] if len(problems) == 1 else "\n  " + "\n  ".join(problems)
+        raise DefinitionsError(f"{path.name} is invalid: {listed}") from None
