@@ -10,6 +10,10 @@ server do not share a GIL). Writes bench/results/extract_<name>.json (name, port
 
     .venv/bin/python bench/bench_extract.py [--only budget,parse_land,incremental,large_rss] [--runs N]
                                             [--size demo] [--contacts N] [--timeline]
+                                            [--api-version 2026-09|2026-03|legacy]
+
+  --api-version  HubSpot API path family the extractor calls (default: the extractor's, 2026-09); every
+               result JSON records the version it was measured on (`api_version`).
 
   --timeline   budget: also record every request of each run (`onefunnel extract --timeline`) and write
                bench/results/extract_budget_timeline.json: per second the general / search requests granted
@@ -38,6 +42,14 @@ REPO = BENCH_DIR.parent
 RESULTS = BENCH_DIR / "results"
 TOKEN = "bench-extract-token"  # noqa: S105
 PROFESSIONAL_RPS = 190 / 10
+# The API version every extraction of this benchmark calls (None = the extractor's default); set by main().
+API_VERSION: str | None = None
+
+
+def api_version() -> str:
+    from onefunnel.hubspot.paths import resolve_api_version
+
+    return resolve_api_version(API_VERSION)
 
 
 def _env(data_dir: Path, url: str | None = None) -> dict[str, str]:
@@ -115,8 +127,9 @@ def run_cli(data_dir: Path, url: str, *args: str, max_seconds: float | None = No
     With `max_seconds` the run is stopped (SIGKILL) after that long and the manifest is {"stopped": ...}."""
     import psutil
 
+    version = ("--api-version", API_VERSION) if API_VERSION else ()
     proc = subprocess.Popen(
-        _onefunnel("extract", "--log-format", "json", *args),
+        _onefunnel("extract", "--log-format", "json", *version, *args),
         env=_env(data_dir, url),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -150,6 +163,7 @@ def write_result(name: str, payload: dict) -> None:
         "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
         "cpu_count": os.cpu_count(),
+        "api_version": api_version(),
         **payload,
     }
     (RESULTS / f"extract_{name}.json").write_text(json.dumps(payload, indent=2) + "\n")
@@ -347,6 +361,7 @@ def bench_budget(work: Path, size: str, contacts: int | None, runs: int, timelin
         budget = manifest["budget"]
         results.append(
             {
+                "api_version": manifest.get("api_version"),
                 "utilisation": budget["utilisation"],
                 "achieved_rps": budget["achieved_rps"],
                 "utilisation_whole_run": round(
@@ -451,7 +466,9 @@ def bench_parse_land(work: Path, size: str, contacts: int | None, runs: int, pag
     server = Server(portal, work, "--fast")
     try:
         api = HubSpotApi(
-            Credentials(TOKEN, server.url, "bench"), Retrier(RateBudget(requests_per_window=None))
+            Credentials(TOKEN, server.url, "bench"),
+            Retrier(RateBudget(requests_per_window=None)),
+            api_version=API_VERSION,
         )
         definitions = api.properties("contacts")["results"]
         plan = plan_properties("contacts", definitions, server.url, None)
@@ -607,7 +624,11 @@ def main() -> int:
     parser.add_argument("--large-seconds", type=float, default=600.0)
     parser.add_argument("--timeline", action="store_true", help="budget: record and analyse each run")
     parser.add_argument("--analyse", type=Path, default=None, help="analyse a saved timeline JSON and exit")
+    parser.add_argument("--api-version", default=None, help="2026-09 (default), 2026-03 or legacy")
     args, _unknown = parser.parse_known_args()
+    global API_VERSION
+    API_VERSION = args.api_version
+    api_version()  # an unknown version stops here, before any portal is generated
     if args.analyse:
         analysis = analyse_timeline(json.loads(args.analyse.read_bytes()), _planned_rps())
         analysis.pop("per_second", None)
