@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from onefunnel.orchestration import bootstrap, exports, failures, notify, settings
+from onefunnel import config
+from onefunnel.orchestration import bootstrap, exports, failures, notify, settings, steps
 from onefunnel.orchestration.extraction import promote_staged
 
 pytestmark = pytest.mark.unit
@@ -204,3 +205,22 @@ def test_local_airflow_children_find_this_environments_airflow_first(tmp_path, m
     first = local.env()["PATH"].split(os.pathsep)[0]
     # THEN `airflow standalone`, which starts its components as `airflow …` from PATH, finds this venv's
     assert Path(first, "airflow") == Path(bootstrap.airflow_bin())
+
+
+def test_month_close_with_a_bad_definitions_file_fails_the_task_naming_the_key(tmp_path, monkeypatch):
+    # GIVEN a warehouse and a definitions file whose close day is written as a boolean
+    warehouse = tmp_path / "warehouse" / "warehouse.duckdb"
+    warehouse.parent.mkdir()
+    warehouse.write_bytes(b"")
+    bad = tmp_path / "definitions.yml"
+    bad.write_text(
+        (config.REPO_ROOT / "definitions.yml").read_text().replace("month_close_day: 5", "month_close_day: true")
+    )
+    monkeypatch.setenv("ONEFUNNEL_WAREHOUSE", str(warehouse))
+    monkeypatch.setenv("ONEFUNNEL_DEFINITIONS", str(bad))
+    # WHEN the month-close step runs
+    with pytest.raises(Exception, match="month_close_day") as failure:
+        steps.close_months()
+    # THEN the task fails without retry, naming the key, instead of a raw DefinitionsError traceback
+    assert type(failure.value).__name__ in {"AirflowFailException", "StepFailed"}
+    assert "no month was frozen" in str(failure.value)

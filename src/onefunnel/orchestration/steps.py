@@ -122,7 +122,7 @@ def publish_snapshot(quality_run_id: str | None = None) -> dict:
 def close_months() -> list[str]:
     """Freeze every month whose close day (definitions.yml month_close_day) has passed and that is not
     frozen yet; returns the months frozen now (empty: nothing was due)."""
-    from onefunnel.definitions import load_definitions
+    from onefunnel.definitions import DefinitionsError, load_definitions
     from onefunnel.warehouse.freeze import default_accountability_dir, due_months, freeze_month
 
     warehouse = paths.warehouse_path()
@@ -130,10 +130,16 @@ def close_months() -> list[str]:
         raise failures.final(
             "month close", f"there is no warehouse at {warehouse}", "Run the onefunnel_funnel DAG first"
         )
+    try:
+        definitions = load_definitions()
+    except DefinitionsError as error:
+        raise failures.final(
+            "month close", f"definitions file: {error}", "Fix definitions.yml; no month was frozen"
+        ) from None
     accountability = default_accountability_dir(warehouse)
     frozen = [
         month
-        for month in due_months(warehouse, load_definitions(), accountability)
+        for month in due_months(warehouse, definitions, accountability)
         if freeze_month(month, warehouse, accountability)
     ]
     log.info("months frozen: %s", frozen or "none due")
