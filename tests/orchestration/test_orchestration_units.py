@@ -213,9 +213,8 @@ def test_month_close_with_a_bad_definitions_file_fails_the_task_naming_the_key(t
     warehouse.parent.mkdir()
     warehouse.write_bytes(b"")
     bad = tmp_path / "definitions.yml"
-    bad.write_text(
-        (config.REPO_ROOT / "definitions.yml").read_text().replace("month_close_day: 5", "month_close_day: true")
-    )
+    good = (config.REPO_ROOT / "definitions.yml").read_text()
+    bad.write_text(good.replace("month_close_day: 5", "month_close_day: true"))
     monkeypatch.setenv("ONEFUNNEL_WAREHOUSE", str(warehouse))
     monkeypatch.setenv("ONEFUNNEL_DEFINITIONS", str(bad))
     # WHEN the month-close step runs
