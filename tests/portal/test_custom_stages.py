@@ -3,7 +3,7 @@
 The default profile must stay byte-identical (its checksums are pinned below); the custom profile holds
 the same people and records with renamed stages, `opportunity` removed, two custom stages with numeric
 internal values, date-entered / date-exited properties for every stage, and ~3% of contacts dated only
-by their lifecyclestage history.
+by their lifecyclestage history; it also has HubSpot's Leads object.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from click.testing import CliRunner
 from onefunnel.portal import store
 from onefunnel.portal.advance import advance_portal
 from onefunnel.portal.gen_checks import check_portal
+from onefunnel.portal.gen_leads import LEAD_PIPELINE, LEADS_CODE
 from onefunnel.portal.gen_lifecycle import CUSTOM_STAGES, OPEN_DEAL, SALES_ACCEPTED_LEAD
 from onefunnel.portal.generate import generate_portal
 from onefunnel.portal.manifest import build_manifest
@@ -251,3 +252,38 @@ def test_cli_generates_the_custom_profile(tmp_path: Path) -> None:
         assert store.get_meta(conn, "lifecycle_profile") == "custom-stages"
     finally:
         conn.close()
+
+
+@pytest.mark.integration
+def test_custom_portal_has_leads_each_with_exactly_one_contact(custom_tiny: Path, default_tiny: Path) -> None:
+    # GIVEN the custom portal's Leads records (HubSpot's prospecting object)
+    manifest = build_manifest(custom_tiny)
+    conn = store.connect(custom_tiny, read_only=True)
+    try:
+        leads = {
+            oid: orjson.loads(props)
+            for oid, props in conn.execute("select id, properties from objects where type = ?", (LEADS_CODE,))
+        }
+        links = conn.execute(
+            "select from_id, to_id, is_primary from associations where from_type = ? and to_type = 1",
+            (LEADS_CODE,),
+        ).fetchall()
+        pipelines = conn.execute("select id from pipelines where object_type = 'leads'").fetchall()
+        definitions = conn.execute("select name from property_definitions where object_type = 'leads'")
+        defined = {name for (name,) in definitions}
+    finally:
+        conn.close()
+    # THEN the manifest counts them, and every lead is associated with exactly one contact, as primary
+    assert manifest["objects"]["leads"]["active_count"] == len(leads) > 50
+    assert manifest["associations"]["leads->contacts"] == len(leads)
+    assert sorted(lead_id for lead_id, _contact, _primary in links) == sorted(leads)
+    assert all(primary == 1 for _lead, _contact, primary in links)
+    # AND each carries HubSpot's lead properties in the default lead pipeline
+    for props in leads.values():
+        assert props["hs_pipeline"] == LEAD_PIPELINE
+        assert {"hs_lead_name", "hs_pipeline_stage", "hs_lead_type", "hubspot_owner_id"} <= set(props)
+        assert props["hs_createdate"]
+    assert {"hs_lead_name", "hs_pipeline", "hs_pipeline_stage", "hs_lead_type"} <= defined
+    assert pipelines == [(LEAD_PIPELINE,)]
+    # AND the default profile has none (its portal stays byte-identical)
+    assert "leads" not in build_manifest(default_tiny)["objects"]

@@ -28,6 +28,7 @@ from onefunnel.portal.gen_engine import (
     decode_event,
     encode_events,
 )
+from onefunnel.portal.gen_leads import LEADS, LEADS_CODE, OBJECT_TYPES_BY_CODE
 from onefunnel.portal.gen_lifecycle import STAGE_RANK, profile_named
 from onefunnel.portal.gen_setup import SimContext, build_campaigns, build_owners
 from onefunnel.portal.gen_sim import BlockSim, BlockSpec, block_seed
@@ -241,9 +242,11 @@ def _fill_report(report: AdvanceReport, engine: Engine, sql_store: SqliteStore) 
     def type_of(oid: int) -> str:
         obj = sql_store.cache[oid]
         assert obj is not None
-        return store.OBJECT_TYPES_BY_CODE[obj.type]
+        return OBJECT_TYPES_BY_CODE[obj.type]
 
     names = list(store.OBJECT_TYPE_CODES)
+    if any(obj is not None and obj.type == LEADS_CODE for obj in sql_store.cache.values()):
+        names.append(LEADS)  # a profile with leads (the default portal's report is unchanged)
     report.created = {n: [] for n in names}
     report.updated = {n: [] for n in names}
     report.archived = {n: [] for n in names}

@@ -12,6 +12,7 @@ from pathlib import Path
 import orjson
 
 from onefunnel.portal import store
+from onefunnel.portal.gen_leads import ASSOCIATION_TYPE_IDS, OBJECT_TYPES_BY_CODE
 from onefunnel.portal.gen_lifecycle import DATE_ENTERED, LifecycleProfile, profile_named
 from onefunnel.portal.gen_time import iso
 
@@ -65,7 +66,7 @@ def _problems(conn) -> Iterator[str]:
     for oid, code, created, updated, archived, archived_at, merged_into, blob in conn.execute(
         "select id, type, created_at, updated_at, archived, archived_at, merged_into, properties from objects"
     ):
-        name = store.OBJECT_TYPES_BY_CODE[code]
+        name = OBJECT_TYPES_BY_CODE[code]
         ids[oid] = (code, merged_into)
         props = orjson.loads(blob)
         where = f"{name} {oid}"
@@ -74,8 +75,9 @@ def _problems(conn) -> Iterator[str]:
             yield f"{where}: non-string values for {bad[:5]}"
         if props.get("hs_object_id") != str(oid):
             yield f"{where}: hs_object_id {props.get('hs_object_id')!r}"
-        if props.get(store.LAST_MODIFIED_PROPERTY[name]) != iso(updated):
-            yield f"{where}: updated_at {iso(updated)} != {props.get(store.LAST_MODIFIED_PROPERTY[name])}"
+        modified = store.LAST_MODIFIED_PROPERTY.get(name, "hs_lastmodifieddate")
+        if props.get(modified) != iso(updated):
+            yield f"{where}: updated_at {iso(updated)} != {props.get(modified)}"
         created_prop = CREATED_PROP.get(code, "hs_createdate")
         if props.get(created_prop) != iso(created):
             yield f"{where}: created_at {iso(created)} != {props.get(created_prop)}"
@@ -104,7 +106,7 @@ def _problems(conn) -> Iterator[str]:
             yield from _contact_problems(where, props)
         elif code == 3:
             yield from _deal_problems(where, props, stages)
-        elif code >= 4 and not props.get("hs_timestamp"):
+        elif name in store.ENGAGEMENT_TYPES and not props.get("hs_timestamp"):
             yield f"{where}: engagement without hs_timestamp"
 
     for oid, prop, blob in conn.execute("select object_id, property, history from property_history"):
@@ -130,7 +132,7 @@ def _problems(conn) -> Iterator[str]:
     ):
         yield f"association {ft}:{fid} -> {tt}:{tid} (primary {prim}) has no matching reverse"
     for ft, tt, fid, tid in conn.execute("select from_type, to_type, from_id, to_id from associations"):
-        if (store.OBJECT_TYPES_BY_CODE[ft], store.OBJECT_TYPES_BY_CODE[tt]) not in store.ASSOCIATION_TYPE_IDS:
+        if (OBJECT_TYPES_BY_CODE[ft], OBJECT_TYPES_BY_CODE[tt]) not in ASSOCIATION_TYPE_IDS:
             yield f"association {ft}->{tt} has no type id"
         for end, code in ((fid, ft), (tid, tt)):
             if end not in ids or ids[end][0] != code:

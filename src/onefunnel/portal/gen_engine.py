@@ -23,16 +23,21 @@ from typing import Any
 
 import orjson
 
+from onefunnel.portal.gen_leads import LEADS_CODE, OBJECT_TYPES_BY_CODE
+from onefunnel.portal.gen_leads import TRACKED as LEAD_TRACKED
 from onefunnel.portal.gen_lifecycle import DATE_ENTERED, DATE_EXITED, STAGE_RANK
 from onefunnel.portal.gen_time import iso
 from onefunnel.portal.model import STAGE_RANK as DEFAULT_STAGE_RANK
-from onefunnel.portal.store import LAST_MODIFIED_PROPERTY, OBJECT_TYPES_BY_CODE
+from onefunnel.portal.store import LAST_MODIFIED_PROPERTY
 
 Event = tuple[int, int, str, int, Any]
 Src = tuple[str, str | None, int | None]
 
 CONTACT, COMPANY, DEAL = 1, 2, 3
-LASTMOD = {code: LAST_MODIFIED_PROPERTY[name] for code, name in OBJECT_TYPES_BY_CODE.items()}
+LASTMOD = {
+    code: LAST_MODIFIED_PROPERTY.get(name, "hs_lastmodifieddate")
+    for code, name in OBJECT_TYPES_BY_CODE.items()
+}
 CREATED_PROP = {
     code: ("createdate" if code in (CONTACT, COMPANY, DEAL) else "hs_createdate")
     for code in OBJECT_TYPES_BY_CODE
@@ -42,6 +47,7 @@ TRACKED: dict[int, frozenset[str]] = {
     CONTACT: frozenset({"lifecyclestage", "hs_lead_status", "hubspot_owner_id", "acme_territory"}),
     COMPANY: frozenset({"lifecyclestage", "hubspot_owner_id"}),
     DEAL: frozenset({"dealstage", "amount", "closedate", "hubspot_owner_id", "pipeline"}),
+    LEADS_CODE: LEAD_TRACKED,
 }
 _NO_TRACK: frozenset[str] = frozenset()
 STAGE_DATE_PROPS = tuple(f"hs_lifecyclestage_{s}_date" for s in DEFAULT_STAGE_RANK)

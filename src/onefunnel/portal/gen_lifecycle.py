@@ -55,6 +55,8 @@ class LifecycleProfile:
     sales_accepted: str | None = None
     # percent of contacts whose stage date properties are all empty (history only); see rewrite()
     history_only_percent: int = 0
+    # the portal uses HubSpot's Leads object (gen_leads): a lead for each contact a rep takes on
+    leads: bool = False
 
     @property
     def values(self) -> tuple[str, ...]:
@@ -156,7 +158,7 @@ CUSTOM_STAGES = LifecycleProfile(
     description=(
         "renamed default stages, 'opportunity' removed, two custom stages with numeric values "
         f"({SALES_ACCEPTED_LEAD} Sales Accepted Lead, {OPEN_DEAL} Open Deal), 3% of contacts dated only "
-        "by the lifecyclestage history"
+        "by the lifecyclestage history, a Leads record for each contact a rep took on"
     ),
     stages=(
         LifecycleStage("subscriber", "Newsletter Subscriber", 0),
@@ -172,6 +174,7 @@ CUSTOM_STAGES = LifecycleProfile(
     replaces={"opportunity": OPEN_DEAL},
     sales_accepted=SALES_ACCEPTED_LEAD,
     history_only_percent=3,
+    leads=True,
 )
 
 PROFILES: dict[str, LifecycleProfile | None] = {DEFAULT_PROFILE: None, CUSTOM_STAGES.name: CUSTOM_STAGES}

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from onefunnel.portal import gen_lifecycle, gen_names, model
+from onefunnel.portal import gen_leads, gen_lifecycle, gen_names, model
 from onefunnel.portal.gen_engine import Event, seq_base
 from onefunnel.portal.gen_setup import (
     DEFAULT_PIPELINE,
@@ -166,6 +166,7 @@ class BlockSim:
         self.events: list[Event] = []
         self.seq = seq_base(spec.index)
         self.next_id = {t: id_base(t, spec.index) for t in range(1, 9)}
+        self.next_id[gen_leads.LEADS_CODE] = id_base(gen_leads.LEADS_CODE, spec.index)
         self.emails: set[str] = set()
         self.dense = [cp for cp in ctx.custom if cp.density > 0 and cp.name != BURST_PROPERTY]
         self.sparse = [
@@ -574,6 +575,7 @@ class BlockSim:
 
         sql_t: int | None = None
         first_touch: int | None = None
+        worked: dict = {}  # a rep took the contact on: when, who, first touch, outcome (for the Leads object)
         straight_sql = owner is not None and r.random() < model.P_OFFLINE_STRAIGHT_SQL
         if (
             reached_lead
@@ -606,6 +608,7 @@ class BlockSim:
             self.call(touch_t, rep, cid, None, connected=True, intent=intent, fit=fit)
             sql_t = self.snap(rep, touch_t + self.lognormal("touch_to_sql"))
             first_touch = touch_t
+            worked = {"at": created, "rep": owner, "touch": touch_t, "connected": True}
         elif mql_t is not None:
             base_t = mql_t
             if owner is None:
@@ -625,6 +628,8 @@ class BlockSim:
                     base_t = assign_t
             if owner is not None:
                 first_touch, connected, last_t = self.touch_sequence(cid, base_t, owners_tl, fit, intent)
+                worked = {"at": base_t, "rep": self.owner_at(owners_tl, base_t), "touch": first_touch}
+                worked["connected"] = connected
                 if first_touch is not None:
                     rep = self.owner_at(owners_tl, first_touch)
                     set_props(
@@ -643,6 +648,7 @@ class BlockSim:
                         who = self.owner_at(owners_tl, last_t)
                         dq_t = self.snap(who, last_t + self.lognormal("touch_to_disqualify"))
                         if u < 0.55:
+                            worked["disqualified"] = dq_t
                             set_props(dq_t, {"hs_lead_status": "UNQUALIFIED"}, ("CRM_UI", None, who.user_id))
                             if r.random() < 0.35:
                                 set_props(
@@ -714,6 +720,8 @@ class BlockSim:
             last_own = max(ev[0] for ev in cev)
             self.ev(last_own + _randint(r, 1, 250) * DAY_MS, "a", cid, ("CRM_UI", None, None), cev)
 
+        if worked and ctx.lifecycle is not None and ctx.lifecycle.leads:
+            self.lead(cid, f"{first} {last}", worked, sql_t, cev)
         if burst:
             self.apply_burst(cid, country, cev)
         if (
@@ -723,6 +731,24 @@ class BlockSim:
         ):
             self.history_only.add(cid)
         self.events.extend(cev)
+
+    def lead(self, cid: int, name: str, worked: dict, sql_t: int | None, cev: list[Event]) -> None:
+        """The Leads record of a contact a rep took on (profiles with leads only; no random draws)."""
+        rep: Owner = worked["rep"]
+        lead_id = self.new_id(gen_leads.LEADS_CODE)
+        for ts, kind, oid, data in gen_leads.lead_events(
+            lead_id,
+            cid,
+            name,
+            created=worked["at"],
+            owner_id=rep.id,
+            user_id=rep.user_id,
+            first_touch=worked["touch"],
+            connected=worked.get("connected", False),
+            qualified=sql_t,
+            disqualified=worked.get("disqualified"),
+        ):
+            self.ev(ts, kind, oid, data, cev)
 
     def apply_burst(self, cid: int, country: str, cev: list[Event]) -> None:
         """The month-end workflow re-maps territories; its write is the contact's last change by the clock."""

@@ -40,7 +40,7 @@ from pathlib import Path
 import numpy as np
 import orjson
 
-from onefunnel.portal import model, store
+from onefunnel.portal import gen_leads, model, store
 from onefunnel.portal.gen_engine import EXTRA_DDL, EXTRA_INDEXES, Engine, MemoryStore, encode_events
 from onefunnel.portal.gen_lifecycle import DEFAULT_PROFILE, profile_named
 from onefunnel.portal.gen_setup import (
@@ -443,7 +443,10 @@ class _Counts:
         self.pending = 0
 
     def fill(self, report: GenerationReport) -> None:
-        for code, name in store.OBJECT_TYPES_BY_CODE.items():
+        codes = dict(store.OBJECT_TYPES_BY_CODE)
+        if self.rows.get(gen_leads.LEADS_CODE):  # a profile with leads (absent from the default's report)
+            codes[gen_leads.LEADS_CODE] = gen_leads.LEADS
+        for code, name in codes.items():
             rows = self.rows.get(code, 0)
             arch = self.archived.get(code, 0)
             merged = self.merged if code == 1 else 0
@@ -554,6 +557,11 @@ def _write_static(
         "insert into pipelines (object_type, id, display_order, body) values ('deals', ?, ?, ?)",
         [(pid, order, orjson.dumps(body)) for pid, order, body in pipeline_bodies(setup_ms)],
     )
+    if ctx.lifecycle is not None and ctx.lifecycle.leads:
+        conn.execute(
+            "insert into pipelines (object_type, id, display_order, body) values (?, ?, 0, ?)",
+            (gen_leads.LEADS, gen_leads.LEAD_PIPELINE, orjson.dumps(gen_leads.pipeline_body(iso(setup_ms)))),
+        )
     defs = build_definitions(ctx.custom, pipeline_stage_lists(), setup_ms, lifecycle=ctx.lifecycle)
     conn.executemany(
         "insert into property_definitions (object_type, name, body) values (?, ?, ?)",

@@ -6,7 +6,8 @@ Checksum recipe (stable; other test suites recompute it):
     an empty list hashes the empty string).
     Merged pairs are lines "loser_id:survivor_id", sorted numerically by (loser, survivor), same hash.
 
-Per object type (contacts, companies, deals, calls, emails, meetings, notes, tasks):
+Per object type (contacts, companies, deals, calls, emails, meetings, notes, tasks; leads when the
+portal has them, see gen_leads):
     active    = archived = 0 and merged_into is null   (what list/search endpoints return by default)
     archived  = archived = 1                            (what archived=true returns)
     merged    = merged-away contacts (neither active nor archived) as loser:survivor pairs
@@ -25,9 +26,21 @@ from pathlib import Path
 import orjson
 
 from onefunnel.portal import store
+from onefunnel.portal.gen_leads import LEADS, LEADS_CODE, OBJECT_TYPES_BY_CODE
 
 ID_LIST_LIMIT = 50_000
 MANIFEST_FILE_NAME = "manifest.json"
+
+
+def _object_types(conn) -> dict[str, int]:
+    """The store's object types, plus leads when the portal holds some (gen_leads; not in the default)."""
+    types = dict(store.OBJECT_TYPE_CODES)
+    if (
+        LEADS not in types
+        and conn.execute("select 1 from objects where type = ? limit 1", (LEADS_CODE,)).fetchone()
+    ):
+        types[LEADS] = LEADS_CODE
+    return types
 
 
 def checksum(lines: list[str]) -> str:
@@ -57,7 +70,7 @@ def build_manifest(portal_dir: Path) -> dict:
             "id_list_limit": ID_LIST_LIMIT,
             "objects": {},
         }
-        for name, code in store.OBJECT_TYPE_CODES.items():
+        for name, code in _object_types(conn).items():
             # ids come from covering indexes (no row reads): the portal file can be gigabytes
             pairs = sorted(
                 conn.execute(
@@ -103,7 +116,7 @@ def build_manifest(portal_dir: Path) -> dict:
         for ft, tt, n in conn.execute(
             "select from_type, to_type, count(*) from associations group by from_type, to_type order by 1, 2"
         ):
-            assoc[f"{store.OBJECT_TYPES_BY_CODE[ft]}->{store.OBJECT_TYPES_BY_CODE[tt]}"] = n
+            assoc[f"{OBJECT_TYPES_BY_CODE[ft]}->{OBJECT_TYPES_BY_CODE[tt]}"] = n
         manifest["associations"] = assoc
         return manifest
     finally:

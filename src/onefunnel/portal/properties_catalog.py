@@ -701,4 +701,9 @@ def build_definitions(
     for etype, specific in _ENGAGEMENT_SPECIFIC.items():
         for i, std in enumerate(_ENGAGEMENT_COMMON + specific):
             out.append((etype, std[0], _body(std, i, created_ms)))
+    if lifecycle is not None and lifecycle.leads:
+        from onefunnel.portal.gen_leads import LEADS, property_standards
+
+        for i, std in enumerate(property_standards()):
+            out.append((LEADS, std[0], _body(std, i, created_ms)))
     return out
