@@ -188,7 +188,7 @@ def test_leads_land_with_their_contact_associations(tmp_path):
 
 
 @pytest.mark.parametrize("status", [403, 404, 400])
-def test_a_portal_without_leads_skips_them_with_one_log_line(tmp_path, caplog, status):
+def test_a_portal_without_leads_skips_them_with_one_log_line(tmp_path, caplog, capsys, status):
     # GIVEN a portal that answers every leads request with `status` (no scope / no such object)
     with StubHubSpot(_portal_with_leads(status), TOKEN) as stub, caplog.at_level(logging.WARNING):
         # WHEN leads are extracted
@@ -208,3 +208,11 @@ def test_a_portal_without_leads_skips_them_with_one_log_line(tmp_path, caplog, s
         assert "GET /crm/properties/2026-09/{objectType}" in lines[0]
     assert current_ids(tmp_path / "l", "leads") == (set(), set())
     assert len(stub.requests) == 1  # the probe stopped at the first refusal
+    # AND the CLI's summary shows the object as skipped, with the reason
+    from onefunnel.hubspot.progress import Reporter
+
+    capsys.readouterr()
+    Reporter(interactive=True).summary(summary)
+    shown = capsys.readouterr().out
+    assert "skipped" in shown
+    assert "leads not extracted:" in shown

@@ -138,6 +138,8 @@ class Reporter:
                 f"{row['connection_errors']:,}",
                 f"{row['seconds']:.1f}",
             )
+        for name in data.get("skipped") or {}:
+            table.add_row(name, "skipped", "skipped", *[""] * (len(headers) - 3))
         totals = data["totals"]
         table.add_row(
             "total",
@@ -159,6 +161,8 @@ class Reporter:
                 for name, d in data["drift"].items()
             ]
             sys.stdout.write("\n".join(click_lines) + "\n")
+        for name, reason in (data.get("skipped") or {}).items():
+            sys.stdout.write(redact(f"{name} not extracted: {reason}") + "\n")
         if not self.interactive:
             _log("extract.summary", **data)
 
