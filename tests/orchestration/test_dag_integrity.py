@@ -128,6 +128,7 @@ def test_main_dag_wires_the_pipeline(tmp_path):
             "meetings",
             "notes",
             "tasks",
+            "leads",
             "reference",
         )
     )
