@@ -287,3 +287,36 @@ def test_custom_portal_has_leads_each_with_exactly_one_contact(custom_tiny: Path
     assert pipelines == [(LEAD_PIPELINE,)]
     # AND the default profile has none (its portal stays byte-identical)
     assert "leads" not in build_manifest(default_tiny)["objects"]
+
+
+@pytest.mark.integration
+def test_demo_runs_the_custom_profile_on_its_own_portal_data_and_definitions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import signal
+
+    from onefunnel.demo import CUSTOM_STAGES_DEFINITIONS, demo
+
+    # GIVEN an empty data folder (the demo's environment changes are undone after the test)
+    monkeypatch.setenv("ONEFUNNEL_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("ONEFUNNEL_DEFINITIONS", raising=False)
+    sigterm = signal.getsignal(signal.SIGTERM)
+    try:
+        # WHEN the demo starts on the custom-stages profile without running the pipeline
+        arguments = ["--size", "tiny", "--portal-profile", "custom-stages"]
+        result = CliRunner().invoke(demo, [*arguments, "--skip-pipeline", "--no-serve", "--port", "0"])
+    finally:
+        signal.signal(signal.SIGTERM, sigterm)
+    # THEN it generated its own custom-stages portal beside the default ones, and points the pipeline at its
+    # own data folder and at definitions.custom-stages.yml (no snapshot yet, so it stops there)
+    portal_dir = tmp_path / "portals" / "tiny-custom-stages"
+    conn = store.connect(portal_dir, read_only=True)
+    try:
+        assert store.get_meta(conn, "lifecycle_profile") == "custom-stages"
+    finally:
+        conn.close()
+    assert not (tmp_path / "portals" / "tiny").exists()
+    assert f"data in {tmp_path / 'custom-stages'}" in result.output
+    assert str(CUSTOM_STAGES_DEFINITIONS) in result.output
+    assert "no serving snapshot" in result.output
+    assert CUSTOM_STAGES_DEFINITIONS.exists()
