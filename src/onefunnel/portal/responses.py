@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import random
 import threading
 import time
-import uuid
 from datetime import UTC, datetime
 
 import orjson
@@ -41,11 +41,20 @@ AUTH_MISSING_MESSAGE = (
 
 
 _request = threading.local()
+_random_bits = random.getrandbits
+
+
+def _uuid4() -> str:
+    """A random (version 4) UUID string; 4x cheaper than str(uuid.uuid4()) and it runs per request.
+    Not for secrets: the Mersenne Twister is fine for an id that only has to be unique."""
+    digits = f"{_random_bits(128):032x}"
+    variant = "89ab"[int(digits[16], 16) & 3]
+    return f"{digits[:8]}-{digits[8:12]}-4{digits[13:16]}-{variant}{digits[17:20]}-{digits[20:]}"
 
 
 def new_correlation_id() -> str:
     """Start a request: a fresh id for its X-HubSpot-Correlation-Id header and any error body."""
-    value = str(uuid.uuid4())
+    value = _uuid4()
     _request.correlation_id = value
     return value
 
@@ -53,7 +62,7 @@ def new_correlation_id() -> str:
 def correlation_id() -> str:
     """The current request's id (one thread serves one request at a time), else a fresh one."""
     value = getattr(_request, "correlation_id", None)
-    return value if value is not None else str(uuid.uuid4())
+    return value if value is not None else _uuid4()
 
 
 def error_body(message: str, category: str, **extra: object) -> dict:

@@ -29,9 +29,11 @@ def _e(legacy: str | None, dated: str | None, search: bool = False, **methods: s
     return Endpoint(legacy, dated, methods, search)
 
 
-# Order matters only where two templates could match one path; none can (every match is anchored).
+# Order matters where two templates match one path: the first listed wins (".../contacts/search" would
+# also match get_object's ".../{object_type}/{object_id}"). Page reads come first: most of the traffic.
 ENDPOINTS: tuple[Endpoint, ...] = (
     # CRM objects
+    _e("/crm/v3/objects/{object_type}", "crm/objects|/{object_type}", GET="list_objects"),
     _e(
         "/crm/v3/objects/{object_type}/batch/read", "crm/objects|/{object_type}/batch/read", POST="batch_read"
     ),
@@ -41,7 +43,6 @@ ENDPOINTS: tuple[Endpoint, ...] = (
         "crm/objects|/{object_type}/{object_id}",
         GET="get_object",
     ),
-    _e("/crm/v3/objects/{object_type}", "crm/objects|/{object_type}", GET="list_objects"),
     # associations of one record (v4 shape in both families)
     _e(
         "/crm/v4/objects/{object_type}/{object_id}/associations/{to_type}",
