@@ -80,11 +80,21 @@ def builtin_schema(ctx: CheckContext, relation: str, columns: dict[str, str]):
 
 
 def builtin_extraction_run(ctx: CheckContext):
-    """The run under check: did the extractor finish it without error?"""
+    """The run under check: did the extractor finish it without error, and can every landed part be read?
+    (An unreadable part is named here, so the critical `landing.run.finished` fails on it.)"""
     if ctx.run is None:
         rows = [{"run_id": None, "ok": False, "error": "no extraction run found in the landing zone"}]
     else:
         rows = [{"run_id": ctx.run.run_id, "ok": ctx.run.ok, "error": ctx.run.error}]
+    for part, reason in ctx.sources.unreadable_parts:
+        rows.append(
+            {
+                "run_id": rows[0]["run_id"],
+                "ok": False,
+                "error": f"landing part {part} cannot be read: {reason}; run `onefunnel extract` to "
+                "quarantine it and extract its object again",
+            }
+        )
     return _frame(rows, ["run_id", "ok", "error"])
 
 

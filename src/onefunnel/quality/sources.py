@@ -10,7 +10,10 @@ Schemas the suite SQL can use:
     this_run.<dataset>   the rows the run under check landed
     warehouse.<name>     every table or view dbt built, whatever its schema (dbt model names are unique)
 
-The warehouse is attached read-only, so the gate never writes it (dbt is its only writer).
+The warehouse is attached read-only, so the gate never writes it (dbt is its only writer). A landing part
+whose Parquet footer cannot be read is left out of the views and listed in `unreadable_parts`; the
+`landing.run.finished` check then fails naming it (prepared.builtin_extraction_run), instead of the whole run
+crashing on DuckDB's error with no summary.
 """
 
 from __future__ import annotations
@@ -124,6 +127,7 @@ class Sources:
         self.warehouse_path = Path(warehouse_path) if warehouse_path is not None else None
         self.run_id = run_id
         self.datasets: list[str] = []
+        self.unreadable_parts: list[tuple[str, str]] = []  # (path relative to the landing zone, reason)
         self.warehouse_relations: dict[str, str] = {}
         self.warehouse_error: str | None = None
         self.con: duckdb.DuckDBPyConnection = duckdb.connect()
@@ -147,19 +151,44 @@ class Sources:
             raise SourceError("no landing folder configured")
         if self.run_id is not None and not RUN_ID_PATTERN.match(self.run_id):
             raise SourceError(f"not a run id: {self.run_id!r}")
-        self.datasets = landed_datasets(self.landing_dir)
-        for dataset in self.datasets:
+        self.datasets = []
+        for dataset in landed_datasets(self.landing_dir):
+            files = self._readable_parts(dataset)
+            if files is not None and not files:
+                continue  # every part unreadable: the dataset is named in unreadable_parts
+            self.datasets.append(dataset)
             name = _ident(dataset)
-            glob = _sql_text(layout.dataset_glob(self.landing_dir, dataset))
+            if files is None:
+                source = _sql_text(layout.dataset_glob(self.landing_dir, dataset))
+            else:
+                source = "[" + ", ".join(_sql_text(str(path)) for path in files) + "]"
             self.con.execute(
                 f"create view landed.{name} as "
-                f"select * from read_parquet({glob}, union_by_name = true, hive_partitioning = false)"
+                f"select * from read_parquet({source}, union_by_name = true, hive_partitioning = false)"
             )
             self.con.execute(f"create view latest.{name} as {self._latest_sql(dataset)}")
             run = _sql_text(self.run_id or "")
             self.con.execute(
                 f"create view this_run.{name} as select * from landed.{name} where _run_id = {run}"
             )
+
+    def _readable_parts(self, dataset: str) -> list[Path] | None:
+        """None when every part of the dataset can be read (read it by its glob), else the readable ones
+        (the others are added to unreadable_parts)."""
+        from onefunnel.landing.runs import part_problem
+
+        assert self.landing_dir is not None
+        files = sorted(
+            path for path in (self.landing_dir / dataset).glob("*/*.parquet") if not path.name.startswith(".")
+        )
+        readable = []
+        for path in files:
+            problem = part_problem(path)
+            if problem is None:
+                readable.append(path)
+            else:
+                self.unreadable_parts.append((path.relative_to(self.landing_dir).as_posix(), problem))
+        return None if len(readable) == len(files) else readable
 
     def _latest_sql(self, dataset: str) -> str:
         name = _ident(dataset)

@@ -1,0 +1,56 @@
+"""A truncated Parquet part in the landing zone made `onefunnel check` crash with a raw DuckDB exception and
+no summary; now the check records a failed summary whose critical `landing.run.finished` names the file
+(so publish is refused), and the other checks still run on the readable parts."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from quality_helpers import Paths
+
+from onefunnel.quality.cli import check
+from onefunnel.quality.history import latest_summary
+from onefunnel.quality.severity import CheckStatus, RunStatus, Severity
+
+pytestmark = pytest.mark.unit
+
+
+def test_a_truncated_landing_part_fails_check_with_a_summary_naming_the_file(paths: Paths, fixture_landing):
+    # GIVEN a landing run with one truncated contacts part
+    part = sorted((paths.landing / "contacts").glob("run_id=*/*.parquet"))[0]
+    part.write_bytes(part.read_bytes()[:100])
+    relative = part.relative_to(paths.landing).as_posix()
+    # WHEN the landing checkpoint runs from the shell
+    result = CliRunner().invoke(
+        check,
+        [
+            "--checkpoint",
+            "landing",
+            "--landing-dir",
+            str(paths.landing),
+            "--warehouse",
+            str(paths.warehouse),
+            "--quality-dir",
+            str(paths.quality),
+            "--no-docs",
+            "--json",
+        ],
+    )
+    # THEN it exits 1 without a traceback, printing and recording a failed summary
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    printed = json.loads(result.output)
+    assert printed["status"] == "failed"
+    summary = latest_summary(paths.quality)
+    assert summary.run_id == printed["run_id"]
+    assert summary.status is RunStatus.FAILED
+    assert not summary.status.publishable
+    # AND the critical check that failed names the file and what to do
+    finished = summary.check("landing.run.finished")
+    assert (finished.status, finished.severity) == (CheckStatus.FAILED, Severity.CRITICAL)
+    assert relative in finished.message
+    assert "onefunnel extract" in finished.message
+    # AND the checks on the other datasets still ran
+    assert summary.check("landing.deals.amount_non_negative").status is CheckStatus.PASSED
