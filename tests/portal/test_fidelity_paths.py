@@ -392,3 +392,17 @@ def test_account_details(server, family):
     body = get(server, family.account_details()).json()
     assert body["portalId"] == 4242
     assert {"timeZone", "companyCurrency", "utcOffsetMilliseconds", "accountType"} <= set(body)
+
+
+def test_stats_count_date_routes_per_version(portal):
+    # GIVEN one request per family
+    with limited(portal, tier="unlimited") as server:
+        for name in FAMILIES:
+            get(server, PathFamily(name).objects("contacts", "?limit=1"))
+        counted = server.stats()["by_endpoint"]
+    # THEN the request log tells the families and versions apart
+    assert counted == {
+        "GET /crm/v3/objects/{object_type}": 1,
+        "GET /crm/objects/2026-03/{object_type}": 1,
+        "GET /crm/objects/2026-09/{object_type}": 1,
+    }

@@ -334,7 +334,14 @@ class PortalServer:
                 429, orjson.dumps(rate_limit_body(decision.policy, self.group_name)), decision.headers
             )
 
-        endpoint = f"{method} {route.template}" if route is not None else "unrouted"
+        endpoint = "unrouted"
+        if route is not None:  # date routes are counted per version, so a request log shows which one
+            template = (
+                route.template
+                if route.family == "legacy"
+                else route.template.replace("{version}", params["version"])
+            )
+            endpoint = f"{method} {template}"
         if draw.fault == "5xx":
             self._stats.record(draw.status, endpoint=endpoint, fault="5xx")
             return _Answer(draw.status, orjson.dumps(_server_error_body(draw.status)), dict(decision.headers))
