@@ -17,7 +17,8 @@ it has processed (`run_id > max(last_run_id)`), so one folder whose name sorts a
 moved out of the landing zone by whoever put it there; a folder of this landing zone's own extraction that
 was killed before run registration existed is registered by hand (`touch <landing>/_runs/<run id>.started`).
 
-Parts are checked by reading their Parquet footer (cheap: the end of the file only). An extraction moves
+Parts are checked by the structure of their Parquet footer (12 bytes read per part: magic bytes and footer
+length; a footer whose contents are damaged in place is left to the reader's own error). An extraction moves
 unreadable parts of its own runs to <landing>/_quarantine/<its run id>/ (with `reasons.json`; the bytes are
 kept, never deleted) and extracts the objects they held again in full, so nothing HubSpot still has is lost.
 """
@@ -42,6 +43,7 @@ MANIFEST_SUFFIX = ".json"
 QUARANTINE_DIR = "_quarantine"
 RUN_ID_PATTERN = re.compile(r"^(?P<started>\d{8}T\d{9}Z)-(?P<suffix>[0-9a-z]{1,32})$")
 PART_SUFFIX = ".parquet"
+PARQUET_MAGIC = b"PAR1"
 
 # Landing datasets that are not named after the extractor object writing them.
 _REFERENCE_DATASETS = {
@@ -155,14 +157,27 @@ def foreign_folders(landing_dir: Path) -> list[ForeignFolder]:
 
 
 def part_problem(path: Path) -> str | None:
-    """Why a Parquet part cannot be read (its footer: magic bytes, metadata), or None when it can."""
-    import pyarrow.parquet as pq
-
+    """Why a Parquet part cannot be read, or None when it can. Reads 12 bytes: the magic `PAR1` at both
+    ends and the footer length just before the end, which must fit in the file - what a truncated or
+    half-copied part (disk full, an interrupted copy) breaks. ~1000x cheaper than parsing the footer, so
+    every extraction and every transform can afford it on every part."""
     try:
-        pq.read_metadata(path)
-    except Exception as error:  # pyarrow raises ArrowInvalid, OSError, ... for a damaged file
-        first = str(error).strip().splitlines()[0] if str(error).strip() else error.__class__.__name__
-        return f"unreadable Parquet ({first})"
+        with open(path, "rb") as handle:
+            head = handle.read(4)
+            size = handle.seek(0, os.SEEK_END)
+            if size < 12:
+                return f"unreadable Parquet ({size} bytes: truncated)"
+            handle.seek(size - 8)
+            tail = handle.read(8)
+    except OSError as error:
+        return f"unreadable ({error.strerror or error})"
+    if head != PARQUET_MAGIC:
+        return "unreadable Parquet (no PAR1 magic at the start)"
+    if tail[4:] != PARQUET_MAGIC:
+        return f"unreadable Parquet ({size} bytes, no PAR1 magic at the end: truncated)"
+    footer = int.from_bytes(tail[:4], "little")
+    if footer + 12 > size:
+        return f"unreadable Parquet (footer of {footer} bytes does not fit in {size} bytes)"
     return None
 
 
