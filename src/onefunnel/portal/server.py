@@ -131,6 +131,7 @@ class _Stats:
         self.unauthorized = 0
         self.by_status: Counter[int] = Counter()
         self.by_endpoint: Counter[str] = Counter()
+        self.by_api_version: Counter[str] = Counter()  # "legacy" or the date version of served requests
         self.rate_limited: Counter[str] = Counter()
         self.faults: Counter[str] = Counter()
 
@@ -139,6 +140,7 @@ class _Stats:
         status: int,
         *,
         endpoint: str | None = None,
+        api_version: str | None = None,
         policy: str | None = None,
         fault: str | None = None,
         unauthorized: bool = False,
@@ -149,6 +151,8 @@ class _Stats:
             if endpoint is not None:
                 self.served += 1
                 self.by_endpoint[endpoint] += 1
+                if api_version is not None:
+                    self.by_api_version[api_version] += 1
             if policy is not None:
                 self.rate_limited[policy] += 1
             if fault is not None:
@@ -167,6 +171,7 @@ class _Stats:
                 "faults": dict(self.faults),
                 "by_status": {str(code): count for code, count in sorted(self.by_status.items())},
                 "by_endpoint": dict(sorted(self.by_endpoint.items())),
+                "by_api_version": dict(sorted(self.by_api_version.items())),
             }
 
 
@@ -334,16 +339,10 @@ class PortalServer:
                 429, orjson.dumps(rate_limit_body(decision.policy, self.group_name)), decision.headers
             )
 
-        endpoint = "unrouted"
-        if route is not None:  # date routes are counted per version, so a request log shows which one
-            template = (
-                route.template
-                if route.family == "legacy"
-                else route.template.replace("{version}", params["version"])
-            )
-            endpoint = f"{method} {template}"
+        endpoint = f"{method} {route.template}" if route is not None else "unrouted"
+        api_version = None if route is None else "legacy" if route.family == "legacy" else params["version"]
         if draw.fault == "5xx":
-            self._stats.record(draw.status, endpoint=endpoint, fault="5xx")
+            self._stats.record(draw.status, endpoint=endpoint, api_version=api_version, fault="5xx")
             return _Answer(draw.status, orjson.dumps(_server_error_body(draw.status)), dict(decision.headers))
 
         # Paging links follow the Host the client used (e.g. a container name), else the bound address.
@@ -353,7 +352,7 @@ class PortalServer:
         with self._search_slots if search else self._work_slots:
             answer = self._serve(reader, route, request)
         answer.headers.update(decision.headers)
-        self._stats.record(answer.status, endpoint=endpoint, fault=draw.fault)
+        self._stats.record(answer.status, endpoint=endpoint, api_version=api_version, fault=draw.fault)
         if draw.fault == "slow":
             self._stopping.wait(self.options.slow_seconds)
         elif draw.fault == "reset":
