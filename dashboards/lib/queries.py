@@ -323,6 +323,14 @@ def table_rows(version: SnapshotVersion) -> pd.DataFrame:
     return query(version, "TABLE_ROWS")
 
 
+def stage_date_sources(version: SnapshotVersion) -> pd.DataFrame:
+    """Per funnel stage (and `any_stage`) and date source: contacts whose stage date came from it (empty for
+    a snapshot published before the mart existed)."""
+    if not has_table(version, "marts", "stage_date_sources"):
+        return pd.DataFrame()
+    return query(version, "STAGE_DATE_SOURCES")
+
+
 @shaped
 def lead_cohort_steps(version: SnapshotVersion, start: date, end: date, part: Slice = ALL) -> pd.DataFrame:
     """Per lead cohort month and consecutive stage pair: the step conversion (of those who reached the stage

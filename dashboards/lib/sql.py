@@ -620,6 +620,15 @@ TABLE_ROWS = """
 select table_schema, table_name, row_count from serving_meta.tables order by table_schema, table_name
 """
 
+# Where the stage dates come from (models/marts/quality/stage_date_sources.sql); stage `any_stage` = every
+# lead once, by the weakest source of its dates. History and create date are the fallbacks of metrics.md.
+STAGE_DATE_SOURCES = """
+select stage_key, stage_label, stage_order, date_source, source_order, is_fallback, contacts, stage_contacts,
+    contacts_share
+from marts.stage_date_sources
+order by stage_order, source_order
+"""
+
 # ----------------------------------------------------------------------------- prospect audiences
 # The exporter's own SQL (onefunnel.audiences.sql): the downloads hold exactly the exported rows.
 AUDIENCE_REPS = audience_sql.REPS

@@ -126,6 +126,62 @@ else:
         )
     st.caption("Critical checks block publishing; warning checks publish with a notice on every page.")
 
+# ----------------------------------------------------------------------------- stage dates
+st.subheader("Where the stage dates come from")
+SOURCE_LABELS = {
+    "stage_property": "Stage date property",
+    "date_entered_property": "Date-entered property",
+    "history": "Lifecycle history (fallback)",
+    "create_date": "Create date (fallback)",
+}
+sources = queries.stage_date_sources(version)
+if sources.empty:
+    layout.empty(
+        "This snapshot does not say where its stage dates come from (published before it was counted)."
+    )
+else:
+    leads = sources[sources["stage_key"] == "any_stage"]
+    on_fallback = int(leads.loc[leads["is_fallback"], "contacts"].sum())
+    total_leads = int(leads["contacts"].sum())
+    by_source = dict(zip(leads["date_source"], leads["contacts"].astype(int), strict=True))
+    stage_rows = sources[sources["stage_key"] != "any_stage"]
+    fallback_entries = (
+        stage_rows[stage_rows["is_fallback"]].groupby("stage_label", sort=False)["contacts"].sum()
+    )
+    date_tiles = st.columns(2)
+    layout.tile(
+        "Leads on a fallback date",
+        formatting.count(on_fallback),
+        note=f"of {formatting.count(total_leads)} leads · {formatting.count(by_source.get('history', 0))} by "
+        f"lifecycle history, {formatting.count(by_source.get('create_date', 0))} by create date",
+        container=date_tiles[0],
+    )
+    if len(fallback_entries) > 1:
+        second = fallback_entries.index[1]
+        layout.tile(
+            f"{second}s on a fallback date",
+            formatting.count(int(fallback_entries.iloc[1])),
+            note="stage entries counted in the funnel",
+            container=date_tiles[1],
+        )
+    table = stage_rows.pivot_table(
+        index=["stage_order", "stage_label"], columns="date_source", values="contacts", aggfunc="sum"
+    ).reindex(columns=list(SOURCE_LABELS), fill_value=0)
+    table = table.fillna(0).astype(int).rename(columns=SOURCE_LABELS).reset_index(level=0, drop=True)
+    st.dataframe(
+        table.reset_index().rename(columns={"stage_label": "Stage"}),
+        hide_index=True,
+        column_config={
+            label: st.column_config.NumberColumn(format="localized") for label in SOURCE_LABELS.values()
+        },
+    )
+    st.caption(
+        "Contacts that reached each stage, by where their stage date came from: HubSpot's stage date "
+        "property, its date-entered property (custom lifecycle stages), else the first time the lifecycle "
+        "history shows the stage, else - for a contact with no stage date at all, when the definitions allow "
+        "it - its create date. The last two are fallbacks (typically imported contacts)."
+    )
+
 # ----------------------------------------------------------------------------- data docs
 st.subheader("Data Docs")
 docs = run.get("data_docs") or (latest or {}).get("data_docs")

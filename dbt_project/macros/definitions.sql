@@ -48,9 +48,50 @@
 {% endmacro %}
 
 
-{#- Column name for a lifecycle stage's date: entered_<value>_at (custom stage ids are numbers). -#}
+{#- Column name for a lifecycle stage's date: entered_<value>_at (custom stage ids are numbers). In staging it
+    holds HubSpot's hs_lifecyclestage_<value>_date; from int_contacts_resolved on, the stage's date from the
+    first source that has one (lifecycle_date_source_column says which). -#}
 {% macro lifecycle_date_column(value) %}
     {{- return('entered_' ~ modules.re.sub('[^a-z0-9_]', '_', value | lower) ~ '_at') -}}
+{% endmacro %}
+
+{#- Column name for HubSpot's "date entered" property of a lifecycle stage, hs_v2_date_entered_<value>
+    (HubSpot keeps one for every stage, custom stages included): date_entered_<value>_at. -#}
+{% macro lifecycle_date_entered_column(value) %}
+    {{- return('date_entered_' ~ modules.re.sub('[^a-z0-9_]', '_', value | lower) ~ '_at') -}}
+{% endmacro %}
+
+{#- Column name for where a lifecycle stage's date came from: entered_<value>_source. -#}
+{% macro lifecycle_date_source_column(value) %}
+    {{- return('entered_' ~ modules.re.sub('[^a-z0-9_]', '_', value | lower) ~ '_source') -}}
+{% endmacro %}
+
+{#- Every lifecycle stage value of the funnel stages, in funnel order. -#}
+{% macro funnel_lifecycle_values() %}
+    {%- set values = [] -%}
+    {%- for stage in definitions()['stages'] -%}
+        {%- for value in stage['lifecycle_stages'] -%}
+            {%- if value not in values -%}{%- do values.append(value) -%}{%- endif -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return(values) }}
+{% endmacro %}
+
+{#- definitions.yml stage_dates.create_date_fallback: may a contact with no stage date from any source take
+    its create date for the stage it is in? (On when the key is absent, as in definitions.py.) -#}
+{% macro stage_date_create_date_fallback() %}
+    {%- set stage_dates = definitions().get('stage_dates') or {} -%}
+    {{ return(stage_dates.get('create_date_fallback', true)) }}
+{% endmacro %}
+
+{#- Where a stage date comes from, in order of precedence; the last two are fallbacks (metrics.md: contacts
+    without stage dates), counted on the Data health page. -#}
+{% macro stage_date_sources() %}
+    {{ return(['stage_property', 'date_entered_property', 'history', 'create_date']) }}
+{% endmacro %}
+
+{% macro stage_date_fallback_sources() %}
+    {{ return(['history', 'create_date']) }}
 {% endmacro %}
 
 

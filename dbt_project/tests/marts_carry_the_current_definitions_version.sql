@@ -5,7 +5,7 @@
     'funnel_period_monthly', 'funnel_cohort_monthly', 'deals_monthly', 'sla_sales_monthly', 'sla_marketing_monthly',
     'rep_follow_up_monthly', 'lead_quality_monthly', 'lead_disqualification_reasons', 'credit_monthly',
     'target_attainment_monthly', 'target_attainment_quarterly', 'fct_metric_contributions', 'metrics_monthly',
-    'monthly_accountability', 'metric_restatements'] %}
+    'monthly_accountability', 'metric_restatements', 'stage_date_sources'] %}
 
 with current_version as (
     select definitions_version from {{ ref('definitions_current') }}

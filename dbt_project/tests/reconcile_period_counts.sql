@@ -1,8 +1,10 @@
 -- Each period count equals a direct count from staging, written independently of the intermediate models:
--- live contacts (not archived, not listed as merged on a live survivor), a merged group's earliest dates,
--- stage date = earliest of the stage and later stages (a contact sitting undated in a stage: its create
--- date), disqualified contacts cut at the disqualification date (lifecycle stage date or the newest history
--- change to the current value).
+-- live contacts (not archived, not listed as merged on a live survivor), a stage value's date from the first
+-- source that has one (stage date property, "date entered" property, first lifecyclestage history entry),
+-- a merged group's earliest dates, a contact with no stage date at all dated at its create date in its
+-- current stage (when definitions stage_dates.create_date_fallback is on), stage date = earliest of the stage
+-- and later stages, disqualified contacts cut at the disqualification date (lifecycle stage date or the
+-- newest history change to the current value).
 {%- set stages = funnel_stages() %}
 {%- set rules = definitions()['disqualification'] %}
 
@@ -33,15 +35,31 @@ groups as (
         and listed.contact_id not in (select merged_contact_id from merged_away)
 ),
 
+first_set as (
+    select contact_id, property_value, min(changed_at) as changed_at
+    from {{ ref('stg_hubspot__contact_property_history') }}
+    where property_name = 'lifecyclestage'
+    group by contact_id, property_value
+),
+
 group_dates as (
     select
-        group_id as contact_id,
-        min(coalesce(hubspot_created_at, created_at)) as group_created_at,
+        groups.group_id as contact_id,
+        min(coalesce(groups.hubspot_created_at, groups.created_at)) as group_created_at,
         {%- for value in lifecycle_values() %}
-        min({{ lifecycle_date_column(value) }}) as {{ lifecycle_date_column(value) }}{% if not loop.last %},{% endif %}
+        min(coalesce(
+            groups.{{ lifecycle_date_column(value) }},
+            groups.{{ lifecycle_date_entered_column(value) }},
+            first_set_{{ loop.index }}.changed_at
+        )) as {{ lifecycle_date_column(value) }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     from groups
-    group by group_id
+    {%- for value in lifecycle_values() %}
+    left join first_set as first_set_{{ loop.index }}
+        on groups.contact_id = first_set_{{ loop.index }}.contact_id
+        and first_set_{{ loop.index }}.property_value = {{ dbt.string_literal(value) }}
+    {%- endfor %}
+    group by groups.group_id
 ),
 
 live as (
@@ -50,10 +68,20 @@ live as (
         contacts.lifecycle_stage,
         contacts.lead_status,
         {%- for value in lifecycle_values() %}
+        {%- if value in funnel_lifecycle_values() and stage_date_create_date_fallback() %}
         coalesce(
             group_dates.{{ lifecycle_date_column(value) }},
-            case when contacts.lifecycle_stage = {{ dbt.string_literal(value) }} then group_dates.group_created_at end
+            case
+                when contacts.lifecycle_stage = {{ dbt.string_literal(value) }}
+                    {%- for funnel_value in funnel_lifecycle_values() %}
+                    and group_dates.{{ lifecycle_date_column(funnel_value) }} is null
+                    {%- endfor %}
+                    then group_dates.group_created_at
+            end
         ) as {{ lifecycle_date_column(value) }}{% if not loop.last %},{% endif %}
+        {%- else %}
+        group_dates.{{ lifecycle_date_column(value) }}{% if not loop.last %},{% endif %}
+        {%- endif %}
         {%- endfor %}
     from contacts
     inner join group_dates

@@ -65,7 +65,10 @@ MARTS: dict[str, dict[str, str]] = {
         "varchar, lead_status varchar, persona varchar, seniority varchar, lead_grade varchar, grade_band "
         "varchar, original_source varchar, source_team varchar, latest_source varchar, latest_source_team "
         "varchar, first_touch_campaign varchar, last_touch_campaign varchar, furthest_stage_order "
-        "integer, is_disqualified boolean, disqualified_by varchar, disqualification_reason varchar, "
+        "integer, lead_date_source varchar, mql_date_source varchar, sql_date_source varchar, "
+        "opportunity_date_source varchar, customer_date_source varchar, is_stage_date_fallback boolean, "
+        "is_stage_date_from_create_date boolean, "
+        "is_disqualified boolean, disqualified_by varchar, disqualification_reason varchar, "
         "sla_status varchar, is_sla_pending boolean, is_aging boolean, merged_contacts bigint, created_at "
         "timestamp, lead_at timestamp, mql_at timestamp, sql_at timestamp, opportunity_at timestamp, "
         "customer_at timestamp, lead_month date, mql_month date, mql_local_at timestamp, disqualified_at "
@@ -73,13 +76,19 @@ MARTS: dict[str, dict[str, str]] = {
         "engagement_score double, speed_to_lead_hours double, untouched_age_days double, "
         "definitions_version varchar"
     ),
+    "stage_date_sources": _columns(
+        "stage_date_source_id varchar, stage_key varchar, date_source varchar, stage_label varchar, "
+        "stage_order integer, source_order integer, is_fallback boolean, contacts bigint, stage_contacts "
+        "bigint, contacts_share double, definitions_version varchar"
+    ),
     "dim_owners": _columns(
         "owner_id varchar, user_id varchar, owner_name varchar, owner_email varchar, team_name varchar, "
         "team_role varchar, is_archived boolean, definitions_version varchar"
     ),
     "fct_contact_stages": _columns(
         "contact_stage_id varchar, contact_id varchar, stage_key varchar, stage_label varchar, "
-        "stage_order integer, is_skipped boolean, is_date_from_create_date boolean, is_disqualified "
+        "stage_order integer, is_skipped boolean, date_source varchar, is_stage_date_fallback boolean, "
+        "is_date_from_create_date boolean, is_disqualified "
         "boolean, entered_at timestamp, own_entered_at timestamp, entered_local_at timestamp, "
         "entered_month date, definitions_version varchar"
     ),
@@ -88,8 +97,10 @@ MARTS: dict[str, dict[str, str]] = {
         "sourcing_contact_id varchar, deal_name varchar, deal_type varchar, pipeline_label varchar, "
         "deal_stage_label varchar, is_closed boolean, is_won boolean, is_lost boolean, closed_lost_reason "
         "varchar, source_team varchar, original_source varchar, latest_source varchar, latest_source_team "
-        "varchar, is_marketing_influenced boolean, associated_contacts bigint, created_at timestamp, "
-        "closed_at timestamp, first_influence_at timestamp, amount double, sales_cycle_days double, "
+        "varchar, is_marketing_influenced boolean, associated_contacts bigint, currency_code varchar, "
+        "is_home_amount_missing boolean, created_at timestamp, "
+        "closed_at timestamp, first_influence_at timestamp, amount double, amount_in_deal_currency double, "
+        "sales_cycle_days double, "
         "created_local_at timestamp, closed_local_at timestamp, created_month date, closed_month date, "
         "definitions_version varchar"
     ),

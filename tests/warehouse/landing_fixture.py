@@ -905,3 +905,79 @@ def land_changes(portal: RandomPortal, day: int, seed: int = 1, *, reference_cha
     run_id = builder.flush(extracted_at=now)
     portal.runs.append(run_id)
     return run_id
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Stage dates from every source (issue 13 item 11, issue 14: custom lifecycle stages)
+
+CUSTOM_STAGE_VALUE = "1234567"  # a custom lifecycle stage's internal value, as HubSpot numbers them
+
+
+@dataclass
+class StageDateContacts:
+    """Contacts whose stage dates each come from one source, and the dates they should get."""
+
+    history_only: int  # imported into MQL: no date properties, lifecyclestage history lead -> MQL
+    history_lead_at: datetime
+    history_mql_at: datetime
+    create_date_only: int  # imported into SQL: no date properties, no history
+    create_date_at: datetime
+    date_entered_only: int  # MQL dated only by hs_v2_date_entered_marketingqualifiedlead
+    date_entered_at: datetime
+    custom_stage: int  # in the custom stage CUSTOM_STAGE_VALUE, dated only by hs_v2_date_entered_<value>
+    custom_stage_at: datetime
+
+
+def land_stage_date_sources(portal: RandomPortal, first_id: int = 1_800_001) -> StageDateContacts:
+    """One more run with a contact per stage-date source: lifecycle history only, create date only, HubSpot's
+    "date entered" property only, and a custom numeric lifecycle stage with its "date entered" property (the
+    definitions must map CUSTOM_STAGE_VALUE to a funnel stage for that one to count)."""
+    builder = portal.builder
+    assert builder is not None, "land_stage_date_sources needs a portal from random_landing"
+    base = portal.as_of - 60 * DAY
+    ids = [first_id + n for n in range(4)]
+    contacts = StageDateContacts(
+        history_only=ids[0],
+        history_lead_at=base + 2 * DAY,
+        history_mql_at=base + 9 * DAY,
+        create_date_only=ids[1],
+        create_date_at=base + 3 * DAY,
+        date_entered_only=ids[2],
+        date_entered_at=base + 5 * DAY,
+        custom_stage=ids[3],
+        custom_stage_at=base + 7 * DAY,
+    )
+    common = {"hs_analytics_source": "OFFLINE", "hs_seniority": "manager"}
+    builder.contact(
+        contacts.history_only, base, base + 10 * DAY, lifecyclestage="marketingqualifiedlead", **common
+    )
+    builder.add_history("contacts", contacts.history_only, "lifecyclestage", "lead", contacts.history_lead_at)
+    builder.add_history(
+        "contacts", contacts.history_only, "lifecyclestage", "marketingqualifiedlead", contacts.history_mql_at
+    )
+    builder.contact(
+        contacts.create_date_only,
+        contacts.create_date_at,
+        base + 10 * DAY,
+        lifecyclestage="salesqualifiedlead",
+        **common,
+    )
+    builder.contact(
+        contacts.date_entered_only,
+        base,
+        base + 10 * DAY,
+        lifecyclestage="marketingqualifiedlead",
+        hs_v2_date_entered_marketingqualifiedlead=contacts.date_entered_at,
+        **common,
+    )
+    builder.contact(
+        contacts.custom_stage,
+        base,
+        base + 10 * DAY,
+        lifecyclestage=CUSTOM_STAGE_VALUE,
+        **{f"hs_v2_date_entered_{CUSTOM_STAGE_VALUE}": contacts.custom_stage_at},
+        **common,
+    )
+    portal.contact_ids.extend(ids)
+    portal.runs.append(builder.flush(extracted_at=portal.as_of))
+    return contacts

@@ -1,4 +1,5 @@
-{#- One row per live contact that reached any funnel stage: its (inferred) date per stage, side by side.
+{#- One row per live contact that reached any funnel stage: its (inferred) date per stage and where that date
+    came from (<stage>_date_source), side by side, and whether any of them rests on a fallback date.
     Incremental by changed contact. -#}
 {{ config(
     materialized='incremental',
@@ -22,6 +23,13 @@ pivoted as (
         {%- for stage in funnel_stages() %}
         min(case when stage_key = {{ dbt.string_literal(stage['key']) }} then entered_at end) as {{ stage['key'] }}_at,
         {%- endfor %}
+        {%- for stage in funnel_stages() %}
+        min(case when stage_key = {{ dbt.string_literal(stage['key']) }} then date_source end)
+            as {{ stage['key'] }}_date_source,
+        {%- endfor %}
+        -- a reached stage's date rests on a fallback (lifecycle history or create date; metrics.md)
+        coalesce(max(case when is_stage_date_fallback then 1 else 0 end) = 1, false) as is_stage_date_fallback,
+        coalesce(max(case when is_date_from_create_date then 1 else 0 end) = 1, false) as is_stage_date_from_create_date,
         max(stage_order) as furthest_stage_order
     from stages
     group by contact_id

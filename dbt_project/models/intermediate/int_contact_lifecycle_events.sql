@@ -1,11 +1,16 @@
-{#- One row per live contact and lifecycle stage value it has a date for (the "stage events"), mapped to
-    the funnel stage of definitions.yml. A contact sitting in a mapped lifecycle stage without that stage's
-    date (e.g. imported straight into it) gets its create date for it. Incremental by changed contact. -#}
+{#- One row per live contact and funnel lifecycle stage value it has a date for (the "stage events"), mapped to
+    the funnel stage of definitions.yml, with where the date came from (date_source): HubSpot's stage date
+    property, its "date entered" property or the lifecyclestage history (chosen in int_contacts_resolved).
+    A contact with no date for any funnel stage value from any of them (typically imported) takes its create
+    date for the stage it is in now (date_source 'create_date'), when definitions.yml
+    stage_dates.create_date_fallback is on; when it is off, such a contact has no stage events.
+    Incremental by changed contact. -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
     pre_hook="{{ delete_changed('contact_id', 'contact') }}",
 ) }}
+{%- set values = funnel_lifecycle_values() %}
 
 with contacts as (
     select * from {{ ref('int_contacts_resolved') }}
@@ -17,36 +22,33 @@ lifecycle_stages as (
 ),
 
 dated as (
-    {%- for stage in funnel_stages() %}
-    {%- set stage_loop = loop %}
-    {%- for value in stage['lifecycle_stages'] %}
+    {%- for value in values %}
     select
         contact_id,
         {{ dbt.string_literal(value) }} as lifecycle_stage,
         {{ lifecycle_date_column(value) }} as entered_at,
-        false as is_date_from_create_date
+        {{ lifecycle_date_source_column(value) }} as date_source
     from contacts
     where {{ lifecycle_date_column(value) }} is not null
-    {%- if not (stage_loop.last and loop.last) %}
+    {%- if not loop.last %}
     union all
     {%- endif %}
     {%- endfor %}
-    {%- endfor %}
 ),
 
-undated_current_stage as (
+-- no stage date at all: the current (funnel) stage at the create date, when the definitions allow it
+undated_contacts as (
     select
         contacts.contact_id,
         contacts.lifecycle_stage,
         contacts.created_at as entered_at,
-        true as is_date_from_create_date
+        'create_date' as date_source
     from contacts
-    inner join lifecycle_stages
-        on contacts.lifecycle_stage = lifecycle_stages.lifecycle_stage
-    left join dated
-        on contacts.contact_id = dated.contact_id
-        and contacts.lifecycle_stage = dated.lifecycle_stage
-    where dated.contact_id is null
+    where {{ 'true' if stage_date_create_date_fallback() else 'false' }}
+      {%- for value in values %}
+      and {{ lifecycle_date_column(value) }} is null
+      {%- endfor %}
+      and contacts.lifecycle_stage in {{ sql_list(values) }}
 ),
 
 final as (
@@ -55,12 +57,13 @@ final as (
         events.lifecycle_stage,
         lifecycle_stages.stage_key,
         events.entered_at,
-        events.is_date_from_create_date,
+        events.date_source,
+        events.date_source = 'create_date' as is_date_from_create_date,
         {{ batch_loaded_at() }} as _loaded_at
     from (
         select * from dated
         union all
-        select * from undated_current_stage
+        select * from undated_contacts
     ) as events
     inner join lifecycle_stages
         on events.lifecycle_stage = lifecycle_stages.lifecycle_stage

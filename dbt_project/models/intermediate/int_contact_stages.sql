@@ -1,7 +1,10 @@
 {#- One row per live contact per funnel stage reached. Reached S = a date for S or any later stage (skipped
     stages still count); stage date = the earliest date among S and all later stages (never runs
     backwards); a disqualified contact keeps the stages reached up to its disqualification and stops
-    counting for stages dated after it. Incremental by changed contact.
+    counting for stages dated after it. date_source = where the stage date (entered_at) came from: the source of
+    the stage value whose date it is ('stage_property', 'date_entered_property', 'history', 'create_date';
+    int_contact_lifecycle_events); the last two are fallbacks (is_stage_date_fallback). Incremental by changed
+    contact.
     The stage dates are computed side by side per contact (one row per contact, then one row per stage), not
     with a window over a contact x stage grid: the same result at a fraction of the cost. -#}
 {{ config(
@@ -10,6 +13,7 @@
     pre_hook="{{ delete_changed('contact_id', 'contact') }}",
 ) }}
 {%- set stages = funnel_stages() %}
+{%- set values = funnel_lifecycle_values() %}
 
 with events as (
     select * from {{ ref('int_contact_lifecycle_events') }}
@@ -25,33 +29,44 @@ disqualifications as (
     where {{ where_changed('contact_id', 'contact') }}
 ),
 
--- per contact: each stage's own earliest date, and whether every event of it is a create-date stand-in
+-- per contact: each funnel lifecycle value's date and its source, side by side (one event per value)
 own_dates as (
     select
         contact_id,
-        {%- for stage in stages %}
-        {%- set is_stage = 'stage_key = ' ~ dbt.string_literal(stage['key']) %}
-        min(case when {{ is_stage }} then entered_at end) as own_{{ loop.index }}_at,
-        min(case when {{ is_stage }} then case when is_date_from_create_date then 1 else 0 end end)
-            as from_create_{{ loop.index }}{% if not loop.last %},{% endif %}
+        {%- for value in values %}
+        {%- set is_value = 'lifecycle_stage = ' ~ dbt.string_literal(value) %}
+        min(case when {{ is_value }} then entered_at end) as value_{{ loop.index }}_at,
+        min(case when {{ is_value }} then date_source end) as value_{{ loop.index }}_source{% if not loop.last %},{% endif %}
         {%- endfor %}
     from events
     group by contact_id
 ),
 
--- one row per stage: its own date and the earliest date of it and every later stage
+-- one row per stage: its own date, the earliest date of it and every later stage, and that date's source
 stage_rows as (
     {%- for stage in stages %}
+    {%- set own = [] %}
     {%- set later = [] %}
-    {%- for position in range(loop.index, stages | length + 1) %}
-        {%- do later.append('own_' ~ position ~ '_at') %}
+    {%- for value in values %}
+        {%- if value in stage['lifecycle_stages'] %}{%- do own.append(loop.index) %}{%- endif %}
     {%- endfor %}
+    {%- for later_stage in stages[loop.index0:] %}
+        {%- for value in values %}
+            {%- if value in later_stage['lifecycle_stages'] %}{%- do later.append(loop.index) %}{%- endif %}
+        {%- endfor %}
+    {%- endfor %}
+    {%- set own_columns = [] %}{%- for position in own %}{%- do own_columns.append('value_' ~ position ~ '_at') %}{%- endfor %}
+    {%- set later_columns = [] %}{%- for position in later %}{%- do later_columns.append('value_' ~ position ~ '_at') %}{%- endfor %}
     select
         contact_id,
         {{ dbt.string_literal(stage['key']) }} as stage_key,
-        own_{{ loop.index }}_at as own_entered_at,
-        from_create_{{ loop.index }} = 1 as is_date_from_create_date,
-        {{ earliest_timestamp(later) }} as entered_at
+        {{ earliest_timestamp(own_columns) }} as own_entered_at,
+        {{ earliest_timestamp(later_columns) }} as entered_at,
+        case
+            {%- for position in later %}
+            when value_{{ position }}_at = {{ earliest_timestamp(later_columns) }} then value_{{ position }}_source
+            {%- endfor %}
+        end as date_source
     from own_dates
     {%- if not loop.last %}
     union all
@@ -69,7 +84,9 @@ final as (
         stages.stage_label,
         stages.stage_order,
         stage_rows.own_entered_at is null as is_skipped,
-        coalesce(stage_rows.is_date_from_create_date, false) as is_date_from_create_date,
+        stage_rows.date_source,
+        stage_rows.date_source in {{ sql_list(stage_date_fallback_sources()) }} as is_stage_date_fallback,
+        stage_rows.date_source = 'create_date' as is_date_from_create_date,
         disqualifications.contact_id is not null as is_disqualified,
 
         -- timestamps

@@ -21,6 +21,8 @@ final as (
         stage_label,
         stage_order,
         is_skipped,
+        date_source,
+        is_stage_date_fallback,
         is_date_from_create_date,
         is_disqualified,
 

@@ -49,6 +49,11 @@ final as (
         sources.first_touch_campaign,
         sources.last_touch_campaign,
         funnel_dates.furthest_stage_order,
+        {%- for stage in funnel_stages() %}
+        funnel_dates.{{ stage['key'] }}_date_source,
+        {%- endfor %}
+        funnel_dates.is_stage_date_fallback,
+        funnel_dates.is_stage_date_from_create_date,
         funnel_dates.is_disqualified,
         funnel_dates.disqualified_by,
         funnel_dates.disqualification_reason,

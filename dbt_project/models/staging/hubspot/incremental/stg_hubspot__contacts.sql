@@ -46,6 +46,10 @@ typed as (
         {%- for value in lifecycle_values() %}
         {{ hs_timestamp(landed_columns, 'hs_lifecyclestage_' ~ value ~ '_date') }} as {{ lifecycle_date_column(value) }},
         {%- endfor %}
+        -- HubSpot's "date entered" per stage (custom stages have only these); null where the portal has none
+        {%- for value in lifecycle_values() %}
+        {{ hs_timestamp(landed_columns, 'hs_v2_date_entered_' ~ value) }} as {{ lifecycle_date_entered_column(value) }},
+        {%- endfor %}
         {{ hs_timestamp(landed_columns, 'hs_analytics_first_visit_timestamp') }} as first_visit_at,
         {{ hs_timestamp(landed_columns, 'hs_analytics_last_visit_timestamp') }} as last_visit_at,
         {{ hs_timestamp(landed_columns, 'first_conversion_date') }} as first_form_submission_at,
