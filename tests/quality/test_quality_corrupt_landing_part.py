@@ -12,6 +12,7 @@ from quality_helpers import Paths
 
 from onefunnel.quality.cli import check
 from onefunnel.quality.history import latest_summary
+from onefunnel.quality.runner import CheckOptions, run_checks
 from onefunnel.quality.severity import CheckStatus, RunStatus, Severity
 
 pytestmark = pytest.mark.unit
@@ -54,3 +55,27 @@ def test_a_truncated_landing_part_fails_check_with_a_summary_naming_the_file(pat
     assert "onefunnel extract" in finished.message
     # AND the checks on the other datasets still ran
     assert summary.check("landing.deals.amount_non_negative").status is CheckStatus.PASSED
+
+
+def test_a_part_with_a_footer_damaged_in_place_fails_check_naming_the_file(paths: Paths, fixture_landing):
+    # GIVEN a deals part whose footer bytes were overwritten (the magic bytes and length still look right)
+    part = sorted((paths.landing / "deals").glob("run_id=*/*.parquet"))[0]
+    data = bytearray(part.read_bytes())
+    footer = int.from_bytes(data[-8:-4], "little")
+    data[-8 - footer : -8] = b"\xab" * footer
+    part.write_bytes(bytes(data))
+    # WHEN the landing checkpoint runs
+    summary = run_checks(
+        CheckOptions(
+            checkpoints=["landing"],
+            landing_dir=paths.landing,
+            warehouse_path=paths.warehouse,
+            quality_dir=paths.quality,
+            build_docs=False,
+        )
+    )
+    # THEN the summary is failed and the critical check names the file
+    assert summary.status is RunStatus.FAILED
+    finished = summary.check("landing.run.finished")
+    assert finished.status is CheckStatus.FAILED
+    assert part.relative_to(paths.landing).as_posix() in finished.message

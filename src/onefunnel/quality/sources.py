@@ -151,43 +151,63 @@ class Sources:
             raise SourceError("no landing folder configured")
         if self.run_id is not None and not RUN_ID_PATTERN.match(self.run_id):
             raise SourceError(f"not a run id: {self.run_id!r}")
+        import duckdb
+
         self.datasets = []
         for dataset in landed_datasets(self.landing_dir):
             files = self._readable_parts(dataset)
             if files is not None and not files:
                 continue  # every part unreadable: the dataset is named in unreadable_parts
-            self.datasets.append(dataset)
             name = _ident(dataset)
-            if files is None:
-                source = _sql_text(layout.dataset_glob(self.landing_dir, dataset))
-            else:
-                source = "[" + ", ".join(_sql_text(str(path)) for path in files) + "]"
-            self.con.execute(
-                f"create view landed.{name} as "
-                f"select * from read_parquet({source}, union_by_name = true, hive_partitioning = false)"
-            )
+            try:
+                self._create_landed_view(dataset, files)
+            except duckdb.Error as error:
+                # A footer damaged in place passes the quick check: find the part by parsing every footer.
+                files = self._readable_parts(dataset, thorough=True)
+                try:
+                    if files is not None and not files:
+                        continue
+                    self._create_landed_view(dataset, files)
+                except duckdb.Error:
+                    self.unreadable_parts.append((dataset, f"cannot be read: {_first_line(error)}"))
+                    continue
+            self.datasets.append(dataset)
             self.con.execute(f"create view latest.{name} as {self._latest_sql(dataset)}")
             run = _sql_text(self.run_id or "")
             self.con.execute(
                 f"create view this_run.{name} as select * from landed.{name} where _run_id = {run}"
             )
 
-    def _readable_parts(self, dataset: str) -> list[Path] | None:
+    def _create_landed_view(self, dataset: str, files: list[Path] | None) -> None:
+        """landed.<dataset> over its glob (files None) or over the given parts."""
+        if files is None:
+            source = _sql_text(layout.dataset_glob(self.landing_dir, dataset))
+        else:
+            source = "[" + ", ".join(_sql_text(str(path)) for path in files) + "]"
+        self.con.execute(
+            f"create or replace view landed.{_ident(dataset)} as "
+            f"select * from read_parquet({source}, union_by_name = true, hive_partitioning = false)"
+        )
+
+    def _readable_parts(self, dataset: str, *, thorough: bool = False) -> list[Path] | None:
         """None when every part of the dataset can be read (read it by its glob), else the readable ones
-        (the others are added to unreadable_parts)."""
+        (the others are added to unreadable_parts). Quick: magic bytes and footer length of each part;
+        thorough: every footer parsed."""
         from onefunnel.landing.runs import part_problem
 
         assert self.landing_dir is not None
         files = sorted(
             path for path in (self.landing_dir / dataset).glob("*/*.parquet") if not path.name.startswith(".")
         )
+        known = {part for part, _reason in self.unreadable_parts}
         readable = []
         for path in files:
-            problem = part_problem(path)
+            problem = part_problem(path) or (_footer_problem(path) if thorough else None)
+            relative = path.relative_to(self.landing_dir).as_posix()
             if problem is None:
                 readable.append(path)
-            else:
-                self.unreadable_parts.append((path.relative_to(self.landing_dir).as_posix(), problem))
+            elif relative not in known:
+                self.unreadable_parts.append((relative, problem))
         return None if len(readable) == len(files) else readable
 
     def _latest_sql(self, dataset: str) -> str:
@@ -250,6 +270,21 @@ class Sources:
 
     def scalar_list(self, sql: str, params: list[Any] | None = None) -> list[Any]:
         return [row[0] for row in self.con.execute(sql, params or []).fetchall()]
+
+
+def _footer_problem(path: Path) -> str | None:
+    import pyarrow.parquet as pq
+
+    try:
+        pq.read_metadata(path)
+    except Exception as error:  # pyarrow raises ArrowInvalid, OSError, ... for a damaged footer
+        return f"unreadable Parquet footer ({_first_line(error)})"
+    return None
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else error.__class__.__name__
 
 
 def warehouse_relations(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, str]:
