@@ -111,13 +111,16 @@ def test_tiny_portal_lands_its_manifest_through_each_api_version(tmp_path, monke
     with serve(portal, TOKEN) as server:
         # WHEN a full run extracts every object through that version (None = the default)
         summary = extract(server.url, TOKEN, landing, state, api_version=api_version, timeline_path=timeline)
-        portal_log = server.stats()["by_endpoint"]
+        stats = server.stats()
+        portal_log, portal_versions = stats["by_endpoint"], stats["by_api_version"]
     # THEN the landing zone equals the manifest exactly, and the run manifest records the version
     assert summary.ok
     assert summary.api_version == expected
     assert_landing_matches(portal, landing)
     run = orjson.loads((landing / "_runs" / f"{summary.run_id}.json").read_bytes())
     assert run["api_version"] == expected
+    # AND the portal served every request under that version only
+    assert portal_versions == {expected: summary.totals["requests"]}
     # AND both request logs show only that version's paths
     called = orjson.loads(timeline.read_bytes())["paths"]
     assert sum(called.values()) == summary.totals["requests"]
