@@ -138,3 +138,34 @@ def test_tiny_portal_lands_its_manifest_through_each_api_version(tmp_path, monke
         assert all("{version}" in endpoint for endpoint in portal_log), portal_log
     # AND leads (no records on this portal) were asked for and landed nothing, without failing the run
     assert summary.skipped == {} or set(summary.skipped) == {"leads"}
+
+
+@pytest.mark.integration
+def test_cli_api_version_option_reaches_the_run(tmp_path, monkeypatch):
+    # GIVEN the tiny portal and `onefunnel extract --api-version legacy`
+    from onefunnel.extract_cli import extract as extract_command
+
+    monkeypatch.delenv(paths.API_VERSION_ENV, raising=False)
+    monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN", TOKEN)
+    portal = generate(tmp_path / "portal")
+    landing = tmp_path / "landing"
+    with serve(portal, TOKEN) as server:
+        args = [
+            "--api-version",
+            "legacy",
+            "--host",
+            server.url,
+            "--tier",
+            "unlimited",
+            "--log-format",
+            "json",
+        ]
+        args += ["--landing-dir", str(landing), "--state-dir", str(tmp_path / "state"), "--objects", "owners"]
+        # WHEN it runs
+        result = CliRunner().invoke(extract_command, args)
+        versions = server.stats()["by_api_version"]
+    # THEN the run used the legacy paths and says so in its manifest
+    assert result.exit_code == 0, result.output
+    (manifest,) = (landing / "_runs").glob("*.json")
+    assert orjson.loads(manifest.read_bytes())["api_version"] == "legacy"
+    assert set(versions) == {"legacy"}
