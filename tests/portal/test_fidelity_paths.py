@@ -10,9 +10,20 @@ from __future__ import annotations
 
 import uuid
 
+import orjson
 import pytest
-from portal_fixture import FAMILIES, TOKEN, PathFamily, build_portal, raw_request
+from portal_fixture import (
+    BASE_MS,
+    FAMILIES,
+    INSERT_OBJECT,
+    TOKEN,
+    PathFamily,
+    PortalWriter,
+    build_portal,
+    raw_request,
+)
 
+from onefunnel.portal import object_types, store
 from onefunnel.portal.server import PortalServer, ServerOptions
 
 pytestmark = pytest.mark.integration
@@ -404,3 +415,48 @@ def test_stats_count_served_requests_per_api_version(portal):
     # THEN the request log tells the families and versions apart (routes are counted by template)
     assert stats["by_api_version"] == {"2026-03": 1, "2026-09": 1, "legacy": 1}
     assert stats["by_endpoint"]["GET /crm/objects/{version}/{object_type}"] == 2
+
+
+def test_generated_leads_are_served_from_the_store(tmp_path, family):
+    # GIVEN a portal holding two leads under the generator's code, each with its primary contact
+    portal = build_portal(
+        tmp_path, contacts=3, companies=1, deals=0, engagements_per_type=0, custom_properties=0
+    )
+    contact = portal.ids["contacts"][0]
+    leads_code = object_types.STORED_TYPE_CODES["leads"]
+    with PortalWriter(tmp_path) as writer:
+        leads = [writer.next_id, writer.next_id + 1]
+        for lead in leads:
+            props = {
+                "hs_object_id": str(lead),
+                "hs_lead_name": f"Lead {lead}",
+                "hs_createdate": store.iso_ms(BASE_MS),
+            }
+            writer.conn.execute(
+                INSERT_OBJECT, (lead, leads_code, BASE_MS, BASE_MS, 0, None, None, orjson.dumps(props))
+            )
+            for a, a_code, b, b_code, primary in (
+                (lead, leads_code, contact, 1, 1),
+                (contact, 1, lead, leads_code, 0),
+            ):
+                writer.conn.execute(
+                    "insert into associations (from_type, to_type, from_id, to_id, is_primary)"
+                    " values (?, ?, ?, ?, ?)",
+                    (a_code, b_code, a, b, primary),
+                )
+    with PortalServer(tmp_path, ServerOptions.fast(TOKEN)) as server:
+        # WHEN a client reads leads as HubSpot's 0-136 / leads object
+        listed = get(server, family.objects("leads", "?properties=hs_lead_name")).json()
+        one = get(server, family.objects("0-136", f"/{leads[0]}")).json()
+        found = post(server, family.objects("leads", "/search"), {"limit": 10}).json()
+        linked = post(
+            server, family.associations_batch("leads", "contacts"), {"inputs": [{"id": str(leads[0])}]}
+        )
+        back = get(server, family.record_associations("contacts", contact, "leads")).json()
+    # THEN the leads come back like any stored type, associated with their primary contact (578)
+    assert [r["properties"]["hs_lead_name"] for r in listed["results"]] == [f"Lead {lead}" for lead in leads]
+    assert one["id"] == str(leads[0])
+    assert found["total"] == 2
+    [entry] = linked.json()["results"]
+    assert [t["typeId"] for t in entry["to"][0]["associationTypes"]] == [608, 578]
+    assert [r["toObjectId"] for r in back["results"]] == leads

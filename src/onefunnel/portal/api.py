@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import orjson
 
-from onefunnel.portal import object_types, store
+from onefunnel.portal import object_types
 from onefunnel.portal.reader import (
     PortalReader,
     build_records,
@@ -391,7 +391,7 @@ class PortalApi:
                 in_="inputs",
                 code="TOO_MANY_INPUTS",
             )
-        default_type, primary_type = store.ASSOCIATION_TYPE_IDS.get((from_type, to_type), (None, None))
+        default_type, primary_type = object_types.ASSOCIATION_TYPE_IDS.get((from_type, to_type), (None, None))
         from_code, to_code = object_types.type_code(from_type), object_types.type_code(to_type)
         page_size = self.limits.association_page_size
         results, missing = [], []
@@ -538,7 +538,7 @@ class PortalApi:
         rows = []
         if object_id is not None and from_code is not None and to_code is not None:
             rows = reader.association_page(from_code, to_code, object_id, after, limit + 1)
-        default_type, primary_type = store.ASSOCIATION_TYPE_IDS.get((from_type, to_type), (None, None))
+        default_type, primary_type = object_types.ASSOCIATION_TYPE_IDS.get((from_type, to_type), (None, None))
         page = rows[:limit]
         body: dict = {
             "results": [

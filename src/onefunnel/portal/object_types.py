@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from onefunnel.portal import store
+from onefunnel.portal.gen_leads import ASSOCIATION_TYPE_IDS as _GENERATOR_ASSOCIATION_TYPE_IDS
+from onefunnel.portal.gen_leads import LEADS, LEADS_CODE
 
 
 @dataclass(frozen=True)
@@ -169,9 +171,24 @@ def canonical(name: str) -> str | None:
     return found if found is not None else ALIASES.get(name.lower())
 
 
+# Codes of the types a portal file may hold: the store's, plus leads under the generator's convention
+# (gen_leads: code 9 unless store.OBJECT_TYPE_CODES names one). Leads stay out of store.OBJECT_TYPE_CODES
+# so the default portal's generation report and manifest keep their shape; a portal without leads
+# simply has no rows of that code, and leads answer as an empty standard type.
+STORED_TYPE_CODES: dict[str, int] = {
+    **store.OBJECT_TYPE_CODES,
+    LEADS: store.OBJECT_TYPE_CODES.get(LEADS, LEADS_CODE),
+}
+# HUBSPOT_DEFINED association type ids (default, primary) of every stored pair, leads' included.
+ASSOCIATION_TYPE_IDS: dict[tuple[str, str], tuple[int, int | None]] = {
+    **_GENERATOR_ASSOCIATION_TYPE_IDS,
+    **store.ASSOCIATION_TYPE_IDS,
+}
+
+
 def type_code(name: str) -> int | None:
-    """The store's code for a type that holds records; None for a standard type the portal left empty."""
-    return store.OBJECT_TYPE_CODES.get(name)
+    """The store's code for a type that can hold records; None for a standard type the portal never fills."""
+    return STORED_TYPE_CODES.get(name)
 
 
 def singular(name: str) -> str:

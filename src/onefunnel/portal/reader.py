@@ -23,7 +23,7 @@ from onefunnel.portal.search import CompiledSearch, register_functions
 def canonical_type(name: str) -> str | None:
     """The plural type name for a path's object type (plural, singular or 0-N id); None if unknown."""
     found = object_types.canonical(name)
-    if found is None and name in store.OBJECT_TYPE_CODES:  # a stored type the registry does not list
+    if found is None and name in object_types.STORED_TYPE_CODES:  # a stored type the registry does not list
         found = name
     return found
 
