@@ -320,3 +320,14 @@ def test_demo_runs_the_custom_profile_on_its_own_portal_data_and_definitions(
     assert str(CUSTOM_STAGES_DEFINITIONS) in result.output
     assert "no serving snapshot" in result.output
     assert CUSTOM_STAGES_DEFINITIONS.exists()
+
+
+@pytest.mark.integration
+def test_worker_processes_do_not_change_a_custom_portal(tmp_path: Path) -> None:
+    # GIVEN the same custom-stages portal (five blocks) generated in this process and in two workers
+    for workers in (1, 2):
+        portal_dir = tmp_path / str(workers)
+        options = {"size": "tiny", "contacts": 2000, "as_of": AS_OF, "profile": "custom-stages"}
+        generate_portal(portal_dir, workers=workers, **options)
+    # THEN every table is identical (the profile's additions depend on record ids, not on the process)
+    assert table_digests(tmp_path / "1") == table_digests(tmp_path / "2")
