@@ -191,6 +191,8 @@ def test_some_contacts_are_dated_only_by_history(custom_tiny: Path) -> None:
     assert 0.01 <= len(undated) / len(contacts) <= 0.06
     assert all(CUSTOM_STAGES.is_history_only(oid) for oid, _props, _history in undated)
     assert all(history and history[0]["value"] == props["lifecyclestage"] for _o, props, history in undated)
+    # AND they came in by an import (the first history entry says so), as such contacts do in real portals
+    assert all(history[-1]["sourceType"] == "IMPORT" for _o, _props, history in undated)
     # AND some of them went past their first stage, so only the history dates their later stages
     assert any(len({entry["value"] for entry in history}) > 1 for _o, _p, history in undated)
 

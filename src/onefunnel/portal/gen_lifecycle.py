@@ -25,6 +25,7 @@ from onefunnel.portal import model
 Event = tuple  # (ts, seq, kind, object_id, data) as in gen_engine
 
 CONTACT, COMPANY = 1, 2
+DAY_MS = 86_400_000
 DEFAULT_PROFILE = "default"
 DATE_ENTERED = "hs_v2_date_entered_"
 DATE_EXITED = "hs_v2_date_exited_"
@@ -101,16 +102,19 @@ class LifecycleProfile:
         """The block's events with this profile's stage values and date properties.
 
         Lifecycle changes of contacts and companies get the profile's value (`replaces`) and its date
-        properties (`date_properties`); contacts in `history_only` get none at all, so only their
-        `lifecyclestage` property history dates their stages. Date-exited properties are written by the
-        engine when a record leaves a stage (it alone knows the stage left).
+        properties (`date_properties`); contacts in `history_only` (created by an import) get none at all,
+        so only their `lifecyclestage` property history dates their stages. Date-exited properties are
+        written by the engine when a record leaves a stage (it alone knows the stage left).
         """
         out = []
         for ev in events:
             ts, seq, kind, oid, data = ev
             if kind == "c" and data[0] in (CONTACT, COMPANY) and data[1].get("lifecyclestage"):
                 props = self._rewrite_props(dict(data[1]), oid in history_only)
-                ev = (ts, seq, kind, oid, (data[0], props, data[2], data[3]))
+                src = data[2]
+                if oid in history_only:  # came in by a list import that wrote the stage, never its dates
+                    src = ("IMPORT", f"import:{ts // DAY_MS}", src[2])
+                ev = (ts, seq, kind, oid, (data[0], props, src, data[3]))
             elif kind == "u":
                 set_props, raise_, rset, src = data
                 if raise_ is not None and raise_[0] == "lifecyclestage":
