@@ -216,3 +216,25 @@ def test_a_portal_without_leads_skips_them_with_one_log_line(tmp_path, caplog, c
     shown = capsys.readouterr().out
     assert "skipped" in shown
     assert "leads not extracted:" in shown
+
+
+@pytest.mark.integration
+def test_portal_with_leads_lands_them_exactly_with_their_contacts(tmp_path):
+    # GIVEN a tiny portal of the custom-stages profile, which generates HubSpot Leads
+    from portal_helpers import assert_landing_matches, generate, manifest_ids, serve
+
+    portal = generate(tmp_path / "portal", profile="custom-stages")
+    assert manifest_ids(portal)["leads"]["active"]["count"] > 0
+    landing = tmp_path / "landing"
+    with serve(portal, TOKEN) as server:
+        # WHEN everything is extracted (default API version)
+        summary = run_extraction(
+            ExtractOptions(landing_dir=landing, state_dir=tmp_path / "state", tier=None),
+            credentials=Credentials(TOKEN, server.url, "test"),
+        )
+    # THEN leads land exactly the manifest's ids, like every other object, each with its contact
+    assert summary.ok
+    assert summary.skipped == {}
+    counts = assert_landing_matches(portal, landing)
+    assert counts["leads"] == manifest_ids(portal)["leads"]["active"]["count"]
+    assert count_rows(landing, "associations_leads_contacts") >= counts["leads"]
