@@ -46,9 +46,6 @@ build_warehouse(
     warehouse_path=Path(sys.argv[2]),
     definitions_path=Path(sys.argv[3]),
     freeze_due=False,
-    # dbt's unit tests pin their given/expect rows to definitions.yml's stages (e.g. entered_opportunity_at);
-    # they test model logic, not this portal, and cannot compile under another stage mapping
-    exclude=["resource_type:unit_test"],
 )
 """
 

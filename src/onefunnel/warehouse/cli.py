@@ -67,6 +67,8 @@ def transform(
         f"{result.definitions_version}: {result.models_built} models, {result.tests_passed} tests passed"
         + (f"; froze {', '.join(result.frozen_months)}" if result.frozen_months else "")
     )
+    for note in result.notes:
+        click.echo(note)
 
 
 @click.command("month-close")
