@@ -49,8 +49,9 @@ def extract_failure(group: str, error: BaseException) -> Exception:
         return final(
             step,
             f"HubSpot refused the access token (401/403): {cause}",
-            f"Fix the token in the Airflow connection '{AIRFLOW_CONN_ID}' (password = private-app token) "
-            f"or {TOKEN_ENV}, and check the private app's read scopes",
+            f"Fix the token in the Airflow connection '{AIRFLOW_CONN_ID}' (password = a HubSpot Service Key, "
+            f"or a legacy private-app token) or {TOKEN_ENV}, and check the key's read scopes "
+            "(src/onefunnel/hubspot/README.md lists them)",
         )
     if isinstance(root, ConfigurationError):
         return final(
