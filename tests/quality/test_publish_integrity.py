@@ -11,6 +11,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import duckdb
@@ -225,6 +226,56 @@ def test_publish_removes_snapshot_copies_a_killed_publish_left_behind(paths: Pat
     assert events[-1]["notes"] == result.notes
     # AND the new snapshot is whole
     assert read_run_metadata(paths.serving)["run_id"] == "20260102T000000000Z-next"
+
+
+PUBLISH_IN_CHILD = """
+import sys
+from pathlib import Path
+from onefunnel.publish.snapshot import publish
+warehouse, serving, quality = map(Path, sys.argv[1:4])
+publish(warehouse_path=warehouse, target=serving, quality_dir=quality, required_checkpoints=["warehouse"])
+"""
+
+
+def _copy_under_way(paths: Paths) -> bool:
+    """Rows are being written: the temporary copy has a write-ahead log, or is past its empty header."""
+    for path in paths.serving.parent.glob(".serving.duckdb.*.tmp*"):
+        try:
+            if path.name.endswith(".wal") or path.stat().st_size > 1_000_000:
+                return True
+        except FileNotFoundError:
+            continue
+    return False
+
+
+def test_a_publish_killed_mid_copy_leaves_no_copy_after_the_next_publish(paths: Paths, serving):
+    # GIVEN a checked warehouse with a mart big enough that copying it takes a moment
+    with duckdb.connect(str(paths.warehouse)) as con:
+        con.execute(
+            "create table marts.big as select range as id, md5(range::varchar) as h from range(3000000)"
+        )
+    record_summary(paths.quality, make_summary(paths.warehouse, run_id="20260102T000000000Z-bigcheck"))
+    # WHEN a publish is killed with SIGKILL while it writes its temporary copy
+    child = subprocess.Popen(
+        [sys.executable, "-c", PUBLISH_IN_CHILD, str(paths.warehouse), str(paths.serving), str(paths.quality)]
+    )
+    try:
+        while not _copy_under_way(paths) and child.poll() is None:
+            time.sleep(0.002)
+        child.kill()
+    finally:
+        child.wait(timeout=60)
+    assert child.returncode == -9, "the publish finished before it could be killed"
+    left = _temporaries(paths)
+    assert left, "the killed publish left no temporary (nothing to clean: the test proves nothing)"
+    assert _serving_state(paths) == serving  # the killed publish never replaced the snapshot
+    # AND the next publish runs
+    result = _publish(paths)
+    # THEN the copies the killed one left are gone, the result says so, and the new snapshot is whole
+    assert _temporaries(paths) == []
+    assert sorted(note.split()[1] for note in result.notes) == left
+    assert read_run_metadata(paths.serving)["run_id"] == "20260102T000000000Z-bigcheck"
+    assert result.tables["marts.big"] == 3000000
 
 
 def _mode(path: Path) -> int:
