@@ -1,10 +1,17 @@
 """The monthly period funnel as one hand-written DuckDB query straight from the landing files.
 
 Not used by the warehouse: it is the independent yardstick that tests compare the dbt marts with, and the
-baseline `make bench` times the full dbt build against. It applies the same rules (latest version per id,
-deleted and merged-away contacts out, a merged group's earliest dates, stage date = earliest of the stage
+baseline `make bench` times the full dbt build against. It applies the rules of metrics.md (latest version per
+id, deleted and merged-away contacts out, a merged group's earliest dates, stage date = earliest of the stage
 and later stages, disqualification cut-off, calendar months in the portal's time zone) without any of the
 warehouse's code.
+
+Stage dates: per lifecycle stage value, the first of HubSpot's stage date property
+`hs_lifecyclestage_<value>_date`, its "date entered" property `hs_v2_date_entered_<value>` (custom stages have
+only this one) and the first time the `lifecyclestage` property history took the value. A contact (merged
+group) with no date for any funnel stage value from those takes its create date for the funnel stage it is in
+now, when definitions `stage_dates.create_date_fallback` is on. A landing zone may lack any of these property
+columns or the property-history dataset altogether: a missing column is all nulls, missing history is empty.
 """
 
 from __future__ import annotations
@@ -13,27 +20,87 @@ from pathlib import Path
 
 from onefunnel.definitions import Definitions
 
+# Landing column of a HubSpot property (every property lands as text, flattened under `properties__`).
+PROPERTY = "properties__{}"
+# What a property-history row holds, for a landing zone without the dataset.
+HISTORY_COLUMNS = ("object_id", "property", "value", "timestamp")
 
-def _column(value: str) -> str:
-    return f"properties__hs_lifecyclestage_{value}_date"
+
+def _identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _stage_property(value: str) -> str:
+    return PROPERTY.format(f"hs_lifecyclestage_{value}_date")
+
+
+def _date_entered_property(value: str) -> str:
+    return PROPERTY.format(f"hs_v2_date_entered_{value}")
+
+
+def _ts(expression: str) -> str:
+    """HubSpot text timestamp (ISO text, with or without offset, or epoch milliseconds) -> naive UTC."""
+    return (
+        f"coalesce(timezone('UTC', try_cast({expression} as timestamptz)), "
+        f"make_timestamp(try_cast({expression} as bigint) * 1000))"
+    )
 
 
 def period_funnel_sql(landing_dir: Path, definitions: Definitions) -> str:
     """SQL returning (month_start, stage_key, contacts_entered) for months with entries."""
     landing = Path(landing_dir)
-    contacts = f"read_parquet('{landing}/contacts/*/*.parquet', union_by_name = true)"
-    history = f"read_parquet('{landing}/contacts_property_history/*/*.parquet', union_by_name = true)"
-    values = []
+    funnel_values: list[str] = []
     for stage in definitions.stages:
-        values += [value for value in stage.lifecycle_stages if value not in values]
-    values += [value for value in definitions.disqualification.lifecycle_stages if value not in values]
-    ts = "timezone('UTC', try_cast({} as timestamptz))"
-    group_mins = ",\n".join(f"min({ts.format(_column(value))}) as d_{i}" for i, value in enumerate(values))
-    filled = ",\n".join(
-        f"coalesce(g.d_{i}, case when l.lifecyclestage = '{value}' then g.created_at end) as d_{i}"
+        funnel_values += [value for value in stage.lifecycle_stages if value not in funnel_values]
+    values = funnel_values + [
+        value for value in definitions.disqualification.lifecycle_stages if value not in funnel_values
+    ]
+    index = {value: i for i, value in enumerate(values)}
+
+    # every property column read, padded with nulls where this landing zone never had it
+    properties = [
+        PROPERTY.format(name)
+        for name in ("createdate", "lifecyclestage", "hs_lead_status", "hs_merged_object_ids")
+    ]
+    for value in values:
+        properties += [_stage_property(value), _date_entered_property(value)]
+    padding = ", ".join(f"cast(null as varchar) as {_identifier(column)}" for column in properties)
+    contacts = f"read_parquet('{landing}/contacts/*/*.parquet', union_by_name = true)"
+    if any(landing.glob("contacts_property_history/*/*.parquet")):
+        history = f"read_parquet('{landing}/contacts_property_history/*/*.parquet', union_by_name = true)"
+    else:
+        history = "(select {} where false)".format(
+            ", ".join(f"cast(null as varchar) as {_identifier(column)}" for column in HISTORY_COLUMNS)
+        )
+
+    # per contact and value: stage date property, else date entered property, else first history entry
+    changed_at = _ts('"timestamp"')
+    first_set = ",\n        ".join(
+        f"min(case when value = {_literal(value)} then {changed_at} end) as h_{i}"
         for i, value in enumerate(values)
     )
-    index = {value: i for i, value in enumerate(values)}
+    chained = ",\n        ".join(
+        f"coalesce({_ts('c.' + _identifier(_stage_property(value)))}, "
+        f"{_ts('c.' + _identifier(_date_entered_property(value)))}, f.h_{i}) as v_{i}"
+        for i, value in enumerate(values)
+    )
+    group_mins = ",\n        ".join(f"min(v_{i}) as d_{i}" for i in range(len(values)))
+    # no date for any funnel value from any source: the create date for the current (funnel) stage
+    undated = " and ".join(f"g.d_{index[value]} is null" for value in funnel_values)
+    fallback = definitions.stage_dates.create_date_fallback
+    filled = ",\n        ".join(
+        (
+            f"coalesce(g.d_{i}, case when {undated} and l.lifecyclestage = {_literal(value)} "
+            f"then g.created_at end) as d_{i}"
+        )
+        if fallback and value in funnel_values
+        else f"g.d_{i} as d_{i}"
+        for i, value in enumerate(values)
+    )
     stage_selects = []
     for position, stage in enumerate(definitions.stages):
         later = [
@@ -46,20 +113,25 @@ def period_funnel_sql(landing_dir: Path, definitions: Definitions) -> str:
     dq_values = definitions.disqualification.lifecycle_stages
     dq_case = (
         " ".join(
-            f"when d.lifecyclestage = '{value}' then coalesce(d.d_{index[value]}, lc.changed_at)"
+            f"when d.lifecyclestage = {_literal(value)} then coalesce(d.d_{index[value]}, lc.changed_at)"
             for value in dq_values
         )
         or "when false then null"
     )
-    statuses = ", ".join(f"'{status}'" for status in definitions.disqualification.lead_statuses) or "''"
+    statuses = ", ".join(_literal(status) for status in definitions.disqualification.lead_statuses) or "''"
     tz = definitions.time_zone
     return f"""
-with latest as (
+with landed as (
+    select * from {contacts}
+    union all by name
+    select {padding} where false
+),
+latest as (
     select *
-    from {contacts}
+    from landed
     qualify row_number() over (
         partition by id
-        order by {ts.format('"updatedAt"')} desc nulls last, _extracted_at desc, archived desc
+        order by {_ts('"updatedAt"')} desc nulls last, _extracted_at desc, archived desc
     ) = 1
 ),
 listed as (
@@ -77,16 +149,32 @@ grouped as (
         on latest.id = listed.merged_id
         and listed.survivor_id not in (select merged_id from merged_away)
 ),
+history as (
+    select cast(object_id as varchar) as object_id, property, value, "timestamp" from {history}
+),
+first_set as (
+    select object_id,
+        {first_set}
+    from history
+    where property = 'lifecyclestage'
+    group by object_id
+),
+contact_dates as (
+    select c.group_id,
+        coalesce({_ts("c.properties__createdate")}, {_ts('c."createdAt"')}) as created_at,
+        {chained}
+    from grouped as c
+    left join first_set as f on c.id = f.object_id
+),
 group_dates as (
-    select
-        group_id,
-        min(coalesce({ts.format("properties__createdate")}, {ts.format('"createdAt"')})) as created_at,
+    select group_id, min(created_at) as created_at,
         {group_mins}
-    from grouped
+    from contact_dates
     group by group_id
 ),
 live as (
-    select id, properties__lifecyclestage as lifecyclestage, properties__hs_lead_status as lead_status
+    select id, nullif(properties__lifecyclestage, '') as lifecyclestage,
+        nullif(properties__hs_lead_status, '') as lead_status
     from latest
     where not archived and id not in (select merged_id from merged_away)
 ),
@@ -97,8 +185,8 @@ dated as (
     inner join group_dates as g on l.id = g.group_id
 ),
 changes as (
-    select object_id, property, value, max({ts.format('"timestamp"')}) as changed_at
-    from {history}
+    select object_id, property, value, max({changed_at}) as changed_at
+    from history
     group by object_id, property, value
 ),
 cuts as (
