@@ -45,9 +45,11 @@ MARTS: dict[str, dict[str, str]] = {
     ),
     "funnel_cohort_monthly": _columns(
         "funnel_cohort_id varchar, cohort_stage_key varchar, cohort_month date, stage_key varchar, "
-        "stage_label varchar, stage_order integer, window_days bigint, is_incomplete boolean, cohort_size "
-        "bigint, contacts_reached bigint, contacts_reached_within_window bigint, conversion_rate double, "
-        "median_days_to_reach double, definitions_version varchar"
+        "stage_label varchar, stage_order integer, step_window_days integer, window_days bigint, "
+        "is_incomplete boolean, cohort_size bigint, contacts_reached bigint, "
+        "contacts_reached_within_window bigint, conversion_rate double, "
+        "previous_stage_reached_within_window bigint, step_conversion_rate double, median_days_to_reach "
+        "double, definitions_version varchar"
     ),
     "sla_marketing_monthly": _columns(
         "month_start date, is_quality_incomplete boolean, mqls_delivered bigint, mql_target double, "
@@ -150,6 +152,67 @@ MARTS: dict[str, dict[str, str]] = {
     "prospect_audience_formats": _columns(
         "audience_format varchar, min_audience_size integer, privacy_floor integer, definitions_version "
         "varchar"
+    ),
+    # the slice marts (models/marts/slices) and the records behind the cohort view
+    "funnel_period_slices": _columns(
+        "funnel_period_slice_id varchar, month_start date, stage_key varchar, source_team varchar, "
+        "owner_id varchar, original_source varchar, stage_label varchar, stage_order integer, "
+        "contacts_entered bigint, contacts_entered_by_skipping bigint, definitions_version varchar"
+    ),
+    "deals_slices": _columns(
+        "deals_slice_id varchar, month_start date, source_team varchar, owner_id varchar, original_source "
+        "varchar, pipeline_id varchar, deals_created bigint, pipeline_created double, deals_won bigint, "
+        "revenue_won double, deals_lost bigint, amount_lost double, win_rate_by_count double, "
+        "win_rate_by_amount double, median_sales_cycle_days double, p75_sales_cycle_days double, "
+        "definitions_version varchar"
+    ),
+    "funnel_cohort_slices": _columns(
+        "funnel_cohort_slice_id varchar, cohort_stage_key varchar, cohort_month date, stage_key varchar, "
+        "source_team varchar, owner_id varchar, original_source varchar, stage_label varchar, stage_order "
+        "integer, step_window_days integer, window_days bigint, is_incomplete boolean, cohort_size "
+        "bigint, contacts_reached bigint, contacts_reached_within_window bigint, conversion_rate double, "
+        "previous_stage_reached_within_window bigint, step_conversion_rate double, median_days_to_reach "
+        "double, definitions_version varchar"
+    ),
+    "sla_sales_slices": _columns(
+        "sla_sales_slice_id varchar, month_start date, source_team varchar, owner_id varchar, "
+        "original_source varchar, mqls bigint, mqls_assigned bigint, mqls_unassigned bigint, "
+        "mqls_within_sla bigint, mqls_breached bigint, mqls_untouched bigint, mqls_pending bigint, "
+        "mqls_aging bigint, mqls_sla_due bigint, pct_within_sla double, median_speed_to_lead_hours "
+        "double, p75_speed_to_lead_hours double, definitions_version varchar"
+    ),
+    "rep_follow_up_slices": _columns(
+        "rep_follow_up_slice_id varchar, owner_id varchar, month_start date, source_team varchar, "
+        "original_source varchar, owner_name varchar, team_name varchar, mqls_assigned bigint, "
+        "mqls_within_sla bigint, mqls_breached bigint, mqls_untouched bigint, mqls_pending bigint, "
+        "mqls_aging bigint, oldest_untouched_age_days double, pct_within_sla double, "
+        "median_speed_to_lead_hours double, high_grade_mqls bigint, high_grade_mqls_touched bigint, "
+        "low_grade_mqls bigint, low_grade_mqls_touched bigint, cherry_picking_index double, "
+        "definitions_version varchar"
+    ),
+    "credit_slices": _columns(
+        "credit_slice_id varchar, month_start date, attribution varchar, team varchar, channel varchar, "
+        "owner_id varchar, pipeline_id varchar, deals_created bigint, sourced_pipeline double, "
+        "influenced_deals_created bigint, influenced_pipeline double, deals_won bigint, sourced_revenue "
+        "double, influenced_revenue double, definitions_version varchar"
+    ),
+    "lead_quality_slices": _columns(
+        "lead_quality_slice_id varchar, month_start date, segment_type varchar, segment_value varchar, "
+        "source_team varchar, owner_id varchar, original_source varchar, leads bigint, mqls bigint, sqls "
+        "bigint, mqls_reaching_sql bigint, customers bigint, sqls_won bigint, disqualified bigint, "
+        "mql_to_sql_rate double, sql_to_won_rate double, disqualified_rate double, definitions_version "
+        "varchar"
+    ),
+    "disqualification_reason_slices": _columns(
+        "reason_slice_id varchar, month_start date, segment_type varchar, segment_value varchar, "
+        "reason_type varchar, reason varchar, source_team varchar, owner_id varchar, original_source "
+        "varchar, occurrences bigint, definitions_version varchar"
+    ),
+    "fct_cohort_conversions": _columns(
+        "cohort_conversion_id varchar, contact_id varchar, cohort_stage_key varchar, stage_key varchar, "
+        "cohort_month date, cohort_entered_at timestamp, entered_at timestamp, stage_order integer, "
+        "step_window_days integer, days_to_reach double, step_days double, is_late_step boolean, "
+        "is_within_window boolean"
     ),
 }
 

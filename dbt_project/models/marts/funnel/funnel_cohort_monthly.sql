@@ -1,14 +1,13 @@
 {#- Cohort view: of the contacts that entered a cohort stage in a month, how many reached each later stage
-    (ever, and within the summed conversion windows of every step on the way), and how fast. A contact
-    counts as converted to S within the window only when it reached every step up to S within that step's
-    cumulative window, so the cohort funnel can never grow from one stage to the next. A cohort is
-    incomplete for S while the month's last day plus the summed windows up to S is after the as-of date.
-    Each contact's stage dates are laid side by side first, so pairing a cohort stage with each later stage
-    needs no self-join of fct_contact_stages, and the path check no window function. -#}
-{%- set stages = funnel_stages() %}
+    (ever, and within the conversion windows), and how fast. The window rule lives in fct_cohort_conversions:
+    converted to S = every step from the cohort stage up to S made within that step's own window
+    (definitions.yml `conversion_windows_days`), so the cohort funnel can never grow from one stage to the
+    next. The step conversion rate = converted to S / converted to the stage before S, same cohort. A cohort
+    is incomplete for S while the month's last day plus the summed step windows up to S (the longest a
+    contact may take and still count) is after the as-of date. -#}
 
-with contact_stages as (
-    select * from {{ ref('fct_contact_stages') }}
+with conversions as (
+    select * from {{ ref('fct_cohort_conversions') }}
 ),
 
 stages as (
@@ -23,7 +22,7 @@ as_of as (
     select * from {{ ref('int_as_of') }}
 ),
 
--- summed window from each cohort stage to each later stage
+-- summed window from each cohort stage to each later stage, and the stage before each later stage
 stage_pairs as (
     select
         cohort_stage.stage_key as cohort_stage_key,
@@ -31,6 +30,8 @@ stage_pairs as (
         target_stage.stage_key,
         target_stage.stage_label,
         target_stage.stage_order,
+        case when target_stage.stage_order > cohort_stage.stage_order
+             then target_stage.step_window_days end as step_window_days,
         cast(coalesce(sum(step.step_window_days), 0) as {{ dbt.type_bigint() }}) as window_days
     from stages as cohort_stage
     inner join stages as target_stage
@@ -41,84 +42,7 @@ stage_pairs as (
     where cohort_stage.stage_order < (select max(stage_order) from stages)
     group by
         cohort_stage.stage_key, cohort_stage.stage_order,
-        target_stage.stage_key, target_stage.stage_label, target_stage.stage_order
-),
-
--- each contact's stage dates and months side by side (one row per contact)
-contact_dates as (
-    select
-        contact_id,
-        {%- for stage in stages %}
-        {%- set is_stage = 'stage_key = ' ~ dbt.string_literal(stage['key']) %}
-        min(case when {{ is_stage }} then entered_at end) as entered_{{ loop.index }}_at,
-        min(case when {{ is_stage }} then entered_month end) as entered_{{ loop.index }}_month{% if not loop.last %},{% endif %}
-        {%- endfor %}
-    from contact_stages
-    group by contact_id
-),
-
--- one row per contact, cohort stage it entered and later stage it reached
-reached as (
-    select
-        contact_id,
-        cohort_stage_key,
-        cohort_month,
-        stage_key,
-        stage_order,
-        {{ days_between('cohort_entered_at', 'entered_at') }} as days_to_reach,
-        {{ days_between('cohort_entered_at', 'entered_at') }} > window_days as is_late_step
-    from (
-        select
-            contact_dates.contact_id,
-            stage_pairs.cohort_stage_key,
-            stage_pairs.stage_key,
-            stage_pairs.stage_order,
-            stage_pairs.window_days,
-            case stage_pairs.cohort_stage_key
-                {%- for stage in stages %}
-                when {{ dbt.string_literal(stage['key']) }} then contact_dates.entered_{{ loop.index }}_month
-                {%- endfor %}
-            end as cohort_month,
-            case stage_pairs.cohort_stage_key
-                {%- for stage in stages %}
-                when {{ dbt.string_literal(stage['key']) }} then contact_dates.entered_{{ loop.index }}_at
-                {%- endfor %}
-            end as cohort_entered_at,
-            case stage_pairs.stage_key
-                {%- for stage in stages %}
-                when {{ dbt.string_literal(stage['key']) }} then contact_dates.entered_{{ loop.index }}_at
-                {%- endfor %}
-            end as entered_at
-        from contact_dates
-        cross join stage_pairs
-    ) as paired
-    where cohort_entered_at is not null
-      and entered_at is not null
-),
-
--- the first step reached outside its (summed) window: every later stage is outside the window too
-first_late_steps as (
-    select
-        contact_id,
-        cohort_stage_key,
-        min(stage_order) as first_late_order
-    from reached
-    where is_late_step
-    group by contact_id, cohort_stage_key
-),
-
-path_within_window as (
-    select
-        reached.*,
-        case
-            when first_late_steps.first_late_order is null
-                or reached.stage_order < first_late_steps.first_late_order then 1
-            else 0
-        end as is_within_window
-    from reached
-    left join first_late_steps
-        on reached.contact_id = first_late_steps.contact_id
-        and reached.cohort_stage_key = first_late_steps.cohort_stage_key
+        target_stage.stage_key, target_stage.stage_label, target_stage.stage_order, target_stage.step_window_days
 ),
 
 aggregated as (
@@ -127,9 +51,9 @@ aggregated as (
         cohort_month,
         stage_key,
         count(*) as contacts_reached,
-        cast(sum(is_within_window) as {{ dbt.type_bigint() }}) as contacts_reached_within_window,
-        {{ percentile('case when is_within_window = 1 then days_to_reach end', 0.5) }} as median_days_to_reach
-    from path_within_window
+        cast(count(case when is_within_window then 1 end) as {{ dbt.type_bigint() }}) as contacts_reached_within_window,
+        {{ percentile('case when is_within_window then days_to_reach end', 0.5) }} as median_days_to_reach
+    from conversions
     group by cohort_stage_key, cohort_month, stage_key
 ),
 
@@ -143,29 +67,21 @@ cohort_sizes as (
     where stage_key = cohort_stage_key
 ),
 
-final as (
+cells as (
     select
-        -- ids
-        {{ dbt.concat(['stage_pairs.cohort_stage_key', "'-'", "cast(months.month_start as " ~ dbt.type_string() ~ ")", "'-'", 'stage_pairs.stage_key']) }} as funnel_cohort_id,
         stage_pairs.cohort_stage_key,
         months.month_start as cohort_month,
         stage_pairs.stage_key,
-
-        -- dimensions
         stage_pairs.stage_label,
         stage_pairs.stage_order,
+        stage_pairs.step_window_days,
         stage_pairs.window_days,
         {{ dbt.dateadd('day', 'stage_pairs.window_days', dbt.last_day('months.month_start', 'month')) }}
             >= as_of.as_of_at as is_incomplete,
-
-        -- measures
         coalesce(cohort_sizes.cohort_size, 0) as cohort_size,
         coalesce(aggregated.contacts_reached, 0) as contacts_reached,
         coalesce(aggregated.contacts_reached_within_window, 0) as contacts_reached_within_window,
-        {{ safe_ratio('coalesce(aggregated.contacts_reached_within_window, 0)', 'cohort_sizes.cohort_size') }}
-            as conversion_rate,
-        cast(aggregated.median_days_to_reach as double precision) as median_days_to_reach,
-        {{ definitions_version_column() }}
+        aggregated.median_days_to_reach
     from months
     cross join stage_pairs
     cross join as_of
@@ -176,6 +92,47 @@ final as (
         on months.month_start = aggregated.cohort_month
         and stage_pairs.cohort_stage_key = aggregated.cohort_stage_key
         and stage_pairs.stage_key = aggregated.stage_key
+),
+
+-- the step into each stage: converted to the stage before it, same cohort (null for the cohort stage)
+with_previous as (
+    select
+        cells.*,
+        previous_cell.contacts_reached_within_window as previous_stage_reached_within_window
+    from cells
+    left join cells as previous_cell
+        on cells.cohort_stage_key = previous_cell.cohort_stage_key
+        and cells.cohort_month = previous_cell.cohort_month
+        and previous_cell.stage_order = cells.stage_order - 1
+        and cells.stage_key <> cells.cohort_stage_key
+),
+
+final as (
+    select
+        -- ids
+        {{ dbt.concat(['cohort_stage_key', "'-'", "cast(cohort_month as " ~ dbt.type_string() ~ ")", "'-'", 'stage_key']) }} as funnel_cohort_id,
+        cohort_stage_key,
+        cohort_month,
+        stage_key,
+
+        -- dimensions
+        stage_label,
+        stage_order,
+        step_window_days,
+        window_days,
+        is_incomplete,
+
+        -- measures
+        cohort_size,
+        contacts_reached,
+        contacts_reached_within_window,
+        {{ safe_ratio('contacts_reached_within_window', 'cohort_size') }} as conversion_rate,
+        previous_stage_reached_within_window,
+        {{ safe_ratio('contacts_reached_within_window', 'previous_stage_reached_within_window') }}
+            as step_conversion_rate,
+        cast(median_days_to_reach as double precision) as median_days_to_reach,
+        {{ definitions_version_column() }}
+    from with_previous
 )
 
 select * from final

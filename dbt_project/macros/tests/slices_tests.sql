@@ -1,0 +1,82 @@
+{#- A slice mart (macros/slices.sql) against the unsliced mart it slices, for every key (e.g. month):
+    the additive measures summed over the finest slices (no dimension rolled up) and the all-'(all)' rows
+    both equal the mart; the non-additive ones (medians, rates) are compared on the all-'(all)' rows only.
+    Mart rows whose measures are all zero or null may be missing from the slices (no records, no slice). -#}
+{% test slices_add_up_to(model, mart, keys, slice_columns, measures, all_member_measures=[], mart_where=none) %}
+{%- set all_measures = measures + all_member_measures %}
+
+with finest as (
+    select
+        {%- for key in keys %}
+        {{ key }},
+        {%- endfor %}
+        {%- for measure in measures %}
+        sum({{ measure }}) as {{ measure }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from {{ model }}
+    where {% for column in slice_columns %}{{ column }} <> '(all)'{% if not loop.last %} and {% endif %}{% endfor %}
+    group by {{ keys | join(', ') }}
+),
+
+rolled_up as (
+    select
+        {%- for key in keys %}
+        {{ key }},
+        {%- endfor %}
+        {%- for measure in all_measures %}
+        {{ measure }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from {{ model }}
+    where {% for column in slice_columns %}{{ column }} = '(all)'{% if not loop.last %} and {% endif %}{% endfor %}
+),
+
+unsliced as (
+    select
+        {%- for key in keys %}
+        {{ key }},
+        {%- endfor %}
+        {%- for measure in all_measures %}
+        {{ measure }}{% if not loop.last %},{% endif %}
+        {%- endfor %}
+    from {{ mart }}
+    {%- if mart_where %}
+    where {{ mart_where }}
+    {%- endif %}
+),
+
+compared as (
+    select
+        {%- for key in keys %}
+        coalesce(unsliced.{{ key }}, rolled_up.{{ key }}, finest.{{ key }}) as {{ key }},
+        {%- endfor %}
+        {%- for measure in measures %}
+        coalesce(unsliced.{{ measure }}, 0) as mart_{{ measure }},
+        coalesce(finest.{{ measure }}, 0) as finest_{{ measure }},
+        coalesce(rolled_up.{{ measure }}, 0) as all_{{ measure }},
+        {%- endfor %}
+        {%- for measure in all_member_measures %}
+        unsliced.{{ measure }} as mart_{{ measure }},
+        rolled_up.{{ measure }} as all_{{ measure }},
+        {%- endfor %}
+        rolled_up.{{ keys[0] }} is null as is_missing_from_slices
+    from unsliced
+    full outer join rolled_up
+        on {% for key in keys %}unsliced.{{ key }} is not distinct from rolled_up.{{ key }}{% if not loop.last %} and {% endif %}{% endfor %}
+    full outer join finest
+        on {% for key in keys %}coalesce(unsliced.{{ key }}, rolled_up.{{ key }}) is not distinct from finest.{{ key }}{% if not loop.last %} and {% endif %}{% endfor %}
+)
+
+select *
+from compared
+where
+    {%- for measure in measures %}
+    abs(mart_{{ measure }} - finest_{{ measure }}) > 1e-6
+    or abs(mart_{{ measure }} - all_{{ measure }}) > 1e-6
+    or
+    {%- endfor %}
+    {%- for measure in all_member_measures %}
+    (not is_missing_from_slices and abs(coalesce(mart_{{ measure }}, -1) - coalesce(all_{{ measure }}, -1)) > 1e-6)
+    or
+    {%- endfor %}
+    false
+{% endtest %}
