@@ -296,3 +296,29 @@ def test_serving_snapshot_and_its_folder_are_private(paths: Paths):
     # THEN the snapshot is readable by its owner only, and so is its folder
     assert _mode(paths.serving) == 0o600
     assert _mode(paths.serving.parent) == 0o700
+
+
+def test_publish_command_prints_the_copies_it_removed(paths: Paths, serving):
+    # GIVEN a full snapshot copy a killed publish left behind, and a new checked run
+    from click.testing import CliRunner
+
+    from onefunnel.quality.cli import publish as publish_command
+
+    shutil.copy2(paths.serving, paths.serving.parent / ".serving.duckdb.4242.a1b2c3.tmp")
+    record_summary(paths.quality, make_summary(paths.warehouse, run_id="20260102T000000000Z-next"))
+    # WHEN the operator publishes from the shell
+    outcome = CliRunner().invoke(
+        publish_command,
+        [
+            "--warehouse",
+            str(paths.warehouse),
+            "--target",
+            str(paths.serving),
+            "--quality-dir",
+            str(paths.quality),
+        ],
+    )
+    # THEN the command says which copy it removed, not only the JSON log
+    assert outcome.exit_code == 0, outcome.output
+    assert "note:" in outcome.output
+    assert ".serving.duckdb.4242.a1b2c3.tmp" in outcome.output

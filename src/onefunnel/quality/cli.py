@@ -147,6 +147,8 @@ def publish(warehouse_path, target, quality_dir, run_id, schemas, as_json) -> No
     )
     for warning in result.warnings:
         click.echo(f"  warning: {warning}")
+    for note in result.notes:  # e.g. copies a killed publish left behind, removed now
+        click.echo(f"  note: {note}")
 
 
 def _print_summary(summary) -> None:
