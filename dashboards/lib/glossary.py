@@ -44,6 +44,16 @@ def _target(definitions: Any, team: str, metric: str) -> str:
     return f"{target.default:,.0f} a month by default" if target is not None else "no target set"
 
 
+# The one conversion-window rule (definitions.yml `conversion_windows_days`, marts.fct_cohort_conversions),
+# in the words both teams agreed; the Definitions page shows it under the stage table.
+CONVERSION_WINDOW_RULE = (
+    "A contact counts as converted to a stage when it made every step on the way within that step's own "
+    "window, each step timed from the date it reached the stage before (not the sum of the windows from the "
+    "cohort date). A cohort stays incomplete for a stage until the windows up to it have passed since the "
+    "end of the cohort month."
+)
+
+
 def _windows(definitions: Any) -> str:
     return ", ".join(
         f"{pair.replace('_to_', '→')} {days} d" for pair, days in definitions.conversion_windows_days.items()
@@ -121,8 +131,8 @@ TERMS: tuple[Term, ...] = (
         "cohort_conversion",
         "Cohort conversion",
         "Of the contacts that became leads in a month, the share that reached each later stage within the "
-        "agreed windows. Young cohorts are marked as still maturing: their numbers can still rise.",
-        lambda d: f"conversion windows per step: {_windows(d)}",
+        "agreed windows. " + CONVERSION_WINDOW_RULE + " Their numbers can still rise until then.",
+        lambda d: f"every step within its own window, timed from the stage before: {_windows(d)}",
         "marts.funnel_cohort_monthly",
         "Funnel",
     ),
@@ -130,7 +140,7 @@ TERMS: tuple[Term, ...] = (
         "velocity",
         "Velocity",
         "How long contacts of a cohort took from one stage to the next (median days, counted only for those "
-        "who made the step within the window).",
+        "who made every step within its window).",
         lambda d: "median of (next stage date − stage date) within the windows",
         "marts.funnel_cohort_monthly",
         "Funnel",

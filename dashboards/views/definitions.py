@@ -8,7 +8,7 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 from dashboards.lib import formatting, layout, queries, status
-from dashboards.lib.glossary import TERMS
+from dashboards.lib.glossary import CONVERSION_WINDOW_RULE, TERMS
 
 ctx = layout.context()
 layout.header(
@@ -147,6 +147,7 @@ if rules is not None:
             hide_index=True,
             placeholder="—",
         )
+        st.caption(CONVERSION_WINDOW_RULE)
         st.markdown("**Source → team**")
         st.dataframe(
             pd.DataFrame(sorted(rules.source_team.items()), columns=["Original source", "Team"]),

@@ -8,7 +8,7 @@ THEN marts.funnel_period_monthly and marts.funnel_cohort_monthly in the serving 
 computed here from the portal's SQLite store alone (never from the warehouse), following metrics.md:
 reached S = a date for S or a later stage, stage date = the earliest of those, a disqualified contact stops
 counting for stages dated after its disqualification, months in the definitions' time zone, cohort
-conversions within the summed windows of every step on the way.
+conversions = every step on the way made within its own window, timed from the stage before.
 """
 
 from __future__ import annotations
@@ -221,7 +221,7 @@ def direct_period_funnel(stage_dates: dict[int, dict[str, datetime]], defs: Defi
 
 
 def direct_cohort_funnel(stage_dates: dict[int, dict[str, datetime]], defs: Definitions) -> dict:
-    """(cohort stage, cohort month, stage) -> [contacts reached, reached within the summed windows]."""
+    """(cohort stage, cohort month, stage) -> [contacts reached, reached with each step in its window]."""
     zone = ZoneInfo(defs.time_zone)
     keys = [stage.key for stage in defs.stages]
     windows = defs.conversion_windows_days
@@ -232,13 +232,17 @@ def direct_cohort_funnel(stage_dates: dict[int, dict[str, datetime]], defs: Defi
             start = dates.get(cohort_key)
             if start is None:
                 continue
-            window, on_time = 0, True
-            for target_key in keys[c:]:
-                window += step_window.get(target_key, 0) if target_key != cohort_key else 0
+            on_time = True
+            for index in range(c, len(keys)):
+                target_key = keys[index]
                 reached = dates.get(target_key)
                 if reached is None:
                     continue
-                on_time = on_time and (reached - start).total_seconds() / 86400 <= window
+                previous = dates.get(keys[index - 1]) if target_key != cohort_key else None
+                if previous is not None:
+                    # the step into this stage, timed from the stage before, against that step's own window
+                    step_days = (reached - previous).total_seconds() / 86400
+                    on_time = on_time and step_days <= step_window[target_key]
                 cell = out.setdefault((cohort_key, _month(start, zone), target_key), [0, 0])
                 cell[0] += 1
                 cell[1] += int(on_time)
