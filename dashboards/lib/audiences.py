@@ -1,13 +1,18 @@
 """Prospect audiences on the dashboard: each rep's files and whether they are written or withheld, made by the
 exporter's own code (onefunnel.audiences.formats) from the exporter's own query, so a download is byte for
-byte the file `onefunnel audiences export` writes for the same snapshot."""
+byte the file `onefunnel audiences export` writes for the same snapshot.
+
+The page decides every file's status from row counts (one query for all reps, each member passed once through
+the format's own row rule) and builds a file only when it is downloaded (`file_bytes`, a download callable).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
-from dashboards.lib import queries
+from dashboards.lib import queries, sql
 from dashboards.lib.snapshot import SnapshotVersion
 
 from onefunnel.audiences import formats
@@ -31,16 +36,39 @@ def format_rules(version: SnapshotVersion) -> dict[str, dict[str, int]]:
     }
 
 
-@queries.shaped
 def rendered_file(version: SnapshotVersion, owner_id: str, format_key: str) -> formats.RenderedFile:
-    members = queries.audience_members(version, owner_id).to_dict("records")
+    """One rep's file in one format, built now (uncached: only a download asks for it)."""
+    members = queries.run_query(version, sql.AUDIENCE_MEMBERS, owner=owner_id).to_dict("records")
     return formats.render(format_key, members)
+
+
+def file_bytes(version: SnapshotVersion, owner_id: str, format_key: str) -> Callable[[], bytes]:
+    """The download callable of one file: Streamlit runs it on the click, outside the page run."""
+    return lambda: rendered_file(version, owner_id, format_key).content
+
+
+def row_count(format_key: str, members: list[dict[str, Any]]) -> int:
+    """The rows `formats.render` would write: members with an identifier the format can use (its own rule)."""
+    build_row = formats.spec(format_key).build_row
+    return sum(1 for member in members if build_row(member)[2])
 
 
 def decision(version: SnapshotVersion, owner_id: str, format_key: str) -> formats.Decision:
     rules = format_rules(version)[format_key]
-    rendered = rendered_file(version, owner_id, format_key)
-    return formats.decide(format_key, rendered.rows, rules["min_audience_size"], rules["privacy_floor"])
+    rows = row_counts(version).get((str(owner_id), format_key), 0)
+    return formats.decide(format_key, rows, rules["min_audience_size"], rules["privacy_floor"])
+
+
+@queries.shaped
+def row_counts(version: SnapshotVersion) -> dict[tuple[str, str], int]:
+    """(owner, format) -> rows of that file, for every rep at once (one query, no file built)."""
+    members = queries.query(version, sql.AUDIENCE_MEMBERS, owner=None)
+    counts: dict[tuple[str, str], int] = {}
+    for owner_id, group in members.groupby("owner_id", sort=False):
+        records = group.to_dict("records")
+        for format_key in format_rules(version):
+            counts[(str(owner_id), format_key)] = row_count(format_key, records)
+    return counts
 
 
 def status_text(result: formats.Decision, rows: int) -> str:
@@ -59,9 +87,9 @@ def overview(version: SnapshotVersion) -> pd.DataFrame:
     for rep in reps.to_dict("records"):
         row = dict(rep)
         for format_key in format_rules(version):
-            rendered = rendered_file(version, rep["owner_id"], format_key)
             result = decision(version, rep["owner_id"], format_key)
-            row[f"status_{format_key}"] = status_text(result, rendered.rows)
+            row[f"rows_{format_key}"] = row_counts(version).get((str(rep["owner_id"]), format_key), 0)
+            row[f"status_{format_key}"] = status_text(result, row[f"rows_{format_key}"])
             row[f"written_{format_key}"] = result.written
         rows.append(row)
     return pd.DataFrame(rows)

@@ -12,15 +12,13 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
-from dashboards.lib import formatting
+from dashboards.lib import formatting, hubspot_links
 from dashboards.lib.filters import Filters
 from dashboards.lib.snapshot import SnapshotVersion
 
 CONTEXT_KEY = "_onefunnel_context"
 # A delta that says "no change" ("+0 vs Sep", "+$0 vs Sep", "+0 pts"): shown grey, without an arrow.
 NO_CHANGE = re.compile(r"^[+-]?\$?0(\.0+)?( |$)")
-HUBSPOT_RECORD_URL = "https://app.hubspot.com/contacts/{portal}/record/0-1/{record}"
-PORTAL_ID_ENV = "ONEFUNNEL_HUBSPOT_PORTAL_ID"
 
 
 @dataclass
@@ -33,6 +31,7 @@ class PageContext:
     filters: Filters | None
     failure: dict[str, Any] | None = None
     owner_names: dict[str, str] = field(default_factory=dict)
+    account: dict[str, Any] = field(default_factory=dict)  # HubSpot account details, if the snapshot has them
 
     @property
     def currency(self) -> str:
@@ -49,11 +48,13 @@ class PageContext:
 
     @property
     def portal_id(self) -> str | None:
-        """HubSpot portal (hub) id for record links: the run metadata's if present, else the environment's."""
-        for key in ("portal_id", "hub_id", "hubspot_portal_id"):
-            if self.run.get(key):
-                return str(self.run[key])
-        return os.environ.get(PORTAL_ID_ENV) or None
+        """HubSpot portal (hub) id for record links (None: no links, ids only)."""
+        return self.portal.portal_id
+
+    @property
+    def portal(self) -> hubspot_links.Portal:
+        """The portal and UI domain record links point into (dashboards.lib.hubspot_links decides)."""
+        return hubspot_links.portal(self.run, self.account)
 
     def money(self, value: Any, *, compact: bool = False) -> str:
         return formatting.money(value, self.currency, compact=compact)
@@ -194,10 +195,7 @@ def attainment_note(actual: float | None, target: float | None, fmt: Any) -> str
 
 # ----------------------------------------------------------------------------- HubSpot links
 def record_link(ctx: PageContext, contact_id: Any) -> str | None:
-    portal = ctx.portal_id
-    if not portal or contact_id is None or (isinstance(contact_id, float) and pd.isna(contact_id)):
-        return None
-    return HUBSPOT_RECORD_URL.format(portal=portal, record=contact_id)
+    return hubspot_links.record_url(ctx.portal, "contact", contact_id)
 
 
 def month_frame(frame: pd.DataFrame, column: str = "month_start") -> pd.DataFrame:

@@ -2,13 +2,13 @@
 
 Every query result is cached by (snapshot version, query name, parameters). The version changes with every
 publish, so a new snapshot misses the cache at once; see `CACHE_TTL_S` for why entries still expire.
-A slice (team / owner / source / pipeline) switches a metric family from its mart to the fact tables.
+A slice (team / owner / source / pipeline) switches a metric family from its mart to the mart's slice model
+(models/marts/slices), which holds the filtered numbers ready: the dashboard selects, never recounts.
 """
 
 from __future__ import annotations
 
 import itertools
-import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -22,7 +22,6 @@ from dashboards.lib.snapshot import SnapshotVersion
 # The TTL only lets entries of superseded snapshots leave memory within the hour instead of lingering.
 CACHE_TTL_S = 3600
 CACHE_MAX_ENTRIES = 1024
-_PARAMETER = re.compile(r"\$([a-z_]+)")
 
 
 class Slice(NamedTuple):
@@ -46,32 +45,32 @@ class Slice(NamedTuple):
 ALL = Slice()
 
 
-def _parameters(name: str, values: dict[str, Any]) -> dict[str, Any]:
-    """The named parameters query `name` uses, taken from `values` (a missing one is an error)."""
-    wanted = dict.fromkeys(_PARAMETER.findall(getattr(sql, name)))
-    missing = [key for key in wanted if key not in values]
+def _parameters(spec: sql.Query, values: dict[str, Any]) -> dict[str, Any]:
+    """The named parameters `spec` uses, taken from `values` (a missing one is an error)."""
+    missing = [key for key in spec.parameters if key not in values]
     if missing:
-        raise KeyError(f"query {name} needs parameter(s) {missing}")
-    return {key: values[key] for key in wanted}
+        raise KeyError(f"query {spec.name} ({spec.model}) needs parameter(s) {missing}")
+    return {key: values[key] for key in spec.parameters}
 
 
-def run_query(version: SnapshotVersion, name: str, **values: Any) -> pd.DataFrame:
-    """Run query `name` from dashboards.lib.sql with named parameters (uncached)."""
-    parameters = _parameters(name, values)
+def run_query(version: SnapshotVersion, spec: sql.Query, **values: Any) -> pd.DataFrame:
+    """Run `spec` with named parameters (uncached), on a read-only connection closed right after."""
+    parameters = _parameters(spec, values)
     with snapshot.connect(version) as con:
-        return con.execute(getattr(sql, name), parameters).df()
+        return con.execute(spec.text, parameters).df()
 
 
 @st.cache_data(ttl=CACHE_TTL_S, max_entries=CACHE_MAX_ENTRIES, show_spinner=False)
 def cached_query(
-    version: SnapshotVersion, name: str, parameters: tuple[tuple[str, Any], ...]
+    version: SnapshotVersion, name: str, text: str, parameters: tuple[tuple[str, Any], ...]
 ) -> pd.DataFrame:
-    return run_query(version, name, **dict(parameters))
+    # name and text are the cache key (the text too: two specs never share a name, but a test may build one)
+    return run_query(version, sql.Query(name, "", text), **dict(parameters))
 
 
-def query(version: SnapshotVersion, name: str, **values: Any) -> pd.DataFrame:
-    """Query `name` through the cache; pass only plain values (dates, strings, numbers, None)."""
-    return cached_query(version, name, tuple(sorted(_parameters(name, values).items())))
+def query(version: SnapshotVersion, spec: sql.Query, **values: Any) -> pd.DataFrame:
+    """`spec` through the cache; pass only plain values (dates, strings, numbers, None)."""
+    return cached_query(version, spec.name, spec.text, tuple(sorted(_parameters(spec, values).items())))
 
 
 # The shaped results (zero-filled months, merged frames) are cached too, so a warm rerun does no pandas work.
@@ -110,36 +109,36 @@ def current_version(path: Path | None = None) -> tuple[SnapshotVersion | None, d
 
 # ----------------------------------------------------------------------------- options and settings
 def has_table(version: SnapshotVersion, schema: str, table: str) -> bool:
-    tables = query(version, "TABLES")
+    tables = query(version, sql.TABLES)
     return bool(((tables["table_schema"] == schema) & (tables["table_name"] == table)).any())
 
 
 @shaped
 def months(version: SnapshotVersion) -> list[date]:
-    frame = query(version, "MONTHS")
+    frame = query(version, sql.MONTHS)
     return [pd.Timestamp(value).date() for value in frame["month_start"]]
 
 
 def owners(version: SnapshotVersion) -> pd.DataFrame:
-    return query(version, "OWNERS")
+    return query(version, sql.OWNERS)
 
 
 def sources(version: SnapshotVersion) -> list[str]:
-    return list(query(version, "SOURCES")["original_source"])
+    return list(query(version, sql.SOURCES)["original_source"])
 
 
 def pipelines(version: SnapshotVersion) -> pd.DataFrame:
-    return query(version, "PIPELINES")
+    return query(version, sql.PIPELINES)
 
 
 def stages(version: SnapshotVersion) -> pd.DataFrame:
-    return query(version, "STAGES")
+    return query(version, sql.STAGES)
 
 
 def settings(version: SnapshotVersion | None) -> dict[str, Any]:
     """Home currency and time zone: from the snapshot's definitions tables when published, else the file."""
     if version is not None and has_table(version, "definitions", "definitions_current"):
-        frame = query(version, "DEFINITIONS_CURRENT")
+        frame = query(version, sql.DEFINITIONS_CURRENT)
         if not frame.empty:
             row = frame.iloc[0]
             return {"currency": row["home_currency"], "time_zone": row["time_zone"], "source": "snapshot"}
@@ -156,9 +155,9 @@ def settings(version: SnapshotVersion | None) -> dict[str, Any]:
 def period(version: SnapshotVersion, start: date, end: date, part: Slice = ALL) -> pd.DataFrame:
     """Contacts entering each stage per month (period view); zero-filled months and stages."""
     if part.contacts:
-        frame = query(version, "PERIOD_FACTS", start=start, end=end, **_slice_values(part))
+        frame = query(version, sql.PERIOD_SLICES, start=start, end=end, **_slice_values(part))
     else:
-        frame = query(version, "PERIOD_MART", start=start, end=end)
+        frame = query(version, sql.PERIOD_MART, start=start, end=end)
     stage_list = stages(version)
     month_list = [month for month in months(version) if start <= month <= end]
     grid = pd.MultiIndex.from_product(
@@ -176,9 +175,9 @@ def period(version: SnapshotVersion, start: date, end: date, part: Slice = ALL) 
 @shaped
 def deals(version: SnapshotVersion, start: date, end: date, part: Slice = ALL) -> pd.DataFrame:
     if part.deals:
-        frame = query(version, "DEALS_FACTS", start=start, end=end, **_slice_values(part))
+        frame = query(version, sql.DEALS_SLICES, start=start, end=end, **_slice_values(part))
     else:
-        frame = query(version, "DEALS_MART", start=start, end=end)
+        frame = query(version, sql.DEALS_MART, start=start, end=end)
     frame = frame.assign(month_start=pd.to_datetime(frame["month_start"]).dt.date)
     month_list = [month for month in months(version) if start <= month <= end]
     filled = frame.set_index("month_start").reindex(month_list)
@@ -196,31 +195,31 @@ def deals(version: SnapshotVersion, start: date, end: date, part: Slice = ALL) -
 
 @shaped
 def targets(version: SnapshotVersion, start: date, end: date) -> pd.DataFrame:
-    frame = query(version, "TARGETS", start=start, end=end)
+    frame = query(version, sql.TARGETS, start=start, end=end)
     return frame.assign(month_start=pd.to_datetime(frame["month_start"]).dt.date)
 
 
 @shaped
 def cohorts(version: SnapshotVersion, start: date, end: date, part: Slice = ALL) -> pd.DataFrame:
     if part.contacts:
-        frame = query(version, "COHORT_FACTS", start=start, end=end, **_slice_values(part))
+        frame = query(version, sql.COHORT_SLICES, start=start, end=end, **_slice_values(part))
     else:
-        frame = query(version, "COHORT_MART", start=start, end=end)
+        frame = query(version, sql.COHORT_MART, start=start, end=end)
     return frame.assign(cohort_month=pd.to_datetime(frame["cohort_month"]).dt.date)
 
 
 @shaped
 def sla_marketing(version: SnapshotVersion, start: date, end: date) -> pd.DataFrame:
-    frame = query(version, "SLA_MARKETING", start=start, end=end)
+    frame = query(version, sql.SLA_MARKETING, start=start, end=end)
     return frame.assign(month_start=pd.to_datetime(frame["month_start"]).dt.date)
 
 
 @shaped
 def sla_sales(version: SnapshotVersion, start: date, end: date, part: Slice = ALL) -> pd.DataFrame:
     if part.contacts:
-        frame = query(version, "SLA_SALES_FACTS", start=start, end=end, **_slice_values(part))
+        frame = query(version, sql.SLA_SALES_SLICES, start=start, end=end, **_slice_values(part))
     else:
-        frame = query(version, "SLA_SALES_MART", start=start, end=end)
+        frame = query(version, sql.SLA_SALES_MART, start=start, end=end)
     frame = frame.assign(month_start=pd.to_datetime(frame["month_start"]).dt.date)
     month_list = [month for month in months(version) if start <= month <= end]
     filled = frame.set_index("month_start").reindex(month_list)
@@ -230,25 +229,25 @@ def sla_sales(version: SnapshotVersion, start: date, end: date, part: Slice = AL
 
 
 def speed_distribution(version: SnapshotVersion, month: date, part: Slice = ALL) -> pd.DataFrame:
-    return query(version, "SPEED_DISTRIBUTION", month=month, **_slice_values(part))
+    return query(version, sql.SPEED_DISTRIBUTION, month=month, **_slice_values(part))
 
 
 def aging(version: SnapshotVersion, as_of: datetime, part: Slice = ALL, limit: int = 200) -> pd.DataFrame:
     """MQLs still waiting for a first sales touch or an owner, oldest first."""
     naive_utc = as_of.astimezone(UTC).replace(tzinfo=None) if as_of.tzinfo else as_of
-    return query(version, "AGING_LIST", as_of=naive_utc, limit=limit, **_slice_values(part))
+    return query(version, sql.AGING_LIST, as_of=naive_utc, limit=limit, **_slice_values(part))
 
 
 def aging_count(version: SnapshotVersion, part: Slice = ALL) -> int:
-    return int(query(version, "AGING_COUNT", **_slice_values(part))["waiting"].iloc[0])
+    return int(query(version, sql.AGING_COUNT, **_slice_values(part))["waiting"].iloc[0])
 
 
 @shaped
 def reps(version: SnapshotVersion, start: date, end: date, part: Slice = ALL) -> pd.DataFrame:
     if part.team or part.source:
-        frame = query(version, "REPS_FACTS", start=start, end=end, **_slice_values(part))
+        frame = query(version, sql.REPS_SLICES, start=start, end=end, **_slice_values(part))
     else:
-        frame = query(version, "REPS_MART", start=start, end=end, owner=part.owner)
+        frame = query(version, sql.REPS_MART, start=start, end=end, owner=part.owner)
     return frame.assign(month_start=pd.to_datetime(frame["month_start"]).dt.date)
 
 
@@ -260,9 +259,11 @@ def credit(version: SnapshotVersion, start: date, end: date, part: Slice = ALL) 
     touch: latest source); owner and pipeline filter the deals.
     """
     if part.owner or part.pipeline:
-        frame = query(version, "CREDIT_FACTS", start=start, end=end, owner=part.owner, pipeline=part.pipeline)
+        frame = query(
+            version, sql.CREDIT_SLICES, start=start, end=end, owner=part.owner, pipeline=part.pipeline
+        )
     else:
-        frame = query(version, "CREDIT_MART", start=start, end=end)
+        frame = query(version, sql.CREDIT_MART, start=start, end=end)
     if part.team:
         frame = frame[frame["team"] == part.team]
     if part.source:
@@ -273,54 +274,54 @@ def credit(version: SnapshotVersion, start: date, end: date, part: Slice = ALL) 
 @shaped
 def lead_quality(version: SnapshotVersion, start: date, end: date, part: Slice = ALL) -> pd.DataFrame:
     if part.contacts:
-        frame = query(version, "LEAD_QUALITY_FACTS", start=start, end=end, **_slice_values(part))
+        frame = query(version, sql.LEAD_QUALITY_SLICES, start=start, end=end, **_slice_values(part))
     else:
-        frame = query(version, "LEAD_QUALITY_MART", start=start, end=end)
+        frame = query(version, sql.LEAD_QUALITY_MART, start=start, end=end)
     return frame
 
 
 def reasons(version: SnapshotVersion, start: date, end: date, part: Slice = ALL) -> pd.DataFrame:
     if part.contacts:
-        return query(version, "REASONS_FACTS", start=start, end=end, **_slice_values(part))
-    return query(version, "REASONS_MART", start=start, end=end)
+        return query(version, sql.REASONS_SLICES, start=start, end=end, **_slice_values(part))
+    return query(version, sql.REASONS_MART, start=start, end=end)
 
 
 def grade_conversion(version: SnapshotVersion, start: date, end: date, part: Slice = ALL) -> pd.DataFrame:
-    return query(version, "GRADE_CONVERSION", start=start, end=end, **_slice_values(part))
+    return query(version, sql.GRADE_CONVERSION, start=start, end=end, **_slice_values(part))
 
 
 def frozen_months(version: SnapshotVersion) -> list[date]:
     if not has_table(version, "marts", "monthly_accountability"):
         return []
-    frame = query(version, "FROZEN_MONTHS")
+    frame = query(version, sql.FROZEN_MONTHS)
     return [pd.Timestamp(value).date() for value in frame["month_start"]]
 
 
 def accountability(version: SnapshotVersion, start: date, end: date) -> pd.DataFrame:
-    frame = query(version, "ACCOUNTABILITY", start=start, end=end)
+    frame = query(version, sql.ACCOUNTABILITY, start=start, end=end)
     return frame.assign(month_start=pd.to_datetime(frame["month_start"]).dt.date)
 
 
 def restatements(version: SnapshotVersion, month: date) -> pd.DataFrame:
     if not has_table(version, "marts", "metric_restatements"):
         return pd.DataFrame()
-    return query(version, "RESTATEMENTS", month=month)
+    return query(version, sql.RESTATEMENTS, month=month)
 
 
 def definition_versions(version: SnapshotVersion) -> pd.DataFrame:
     if not has_table(version, "marts", "monthly_accountability"):
         return pd.DataFrame()
-    return query(version, "DEFINITION_VERSIONS")
+    return query(version, sql.DEFINITION_VERSIONS)
 
 
 def checks(version: SnapshotVersion) -> pd.DataFrame:
     if not has_table(version, "serving_meta", "checks"):
         return pd.DataFrame()
-    return query(version, "CHECKS")
+    return query(version, sql.CHECKS)
 
 
 def table_rows(version: SnapshotVersion) -> pd.DataFrame:
-    return query(version, "TABLE_ROWS")
+    return query(version, sql.TABLE_ROWS)
 
 
 def stage_date_sources(version: SnapshotVersion) -> pd.DataFrame:
@@ -328,7 +329,7 @@ def stage_date_sources(version: SnapshotVersion) -> pd.DataFrame:
     a snapshot published before the mart existed)."""
     if not has_table(version, "marts", "stage_date_sources"):
         return pd.DataFrame()
-    return query(version, "STAGE_DATE_SOURCES")
+    return query(version, sql.STAGE_DATE_SOURCES)
 
 
 @shaped
@@ -377,13 +378,13 @@ def has_audiences(version: SnapshotVersion) -> bool:
 
 def audience_reps(version: SnapshotVersion) -> pd.DataFrame:
     """One row per rep with working prospects: candidates, in the audience, exclusions by reason."""
-    return query(version, "AUDIENCE_REPS")
+    return query(version, sql.AUDIENCE_REPS)
 
 
 def audience_formats(version: SnapshotVersion) -> pd.DataFrame:
-    return query(version, "AUDIENCE_FORMATS")
+    return query(version, sql.AUDIENCE_FORMATS)
 
 
 def audience_members(version: SnapshotVersion, owner: str) -> pd.DataFrame:
     """The prospects in one rep's audience, in the exported files' order."""
-    return query(version, "AUDIENCE_MEMBERS", owner=owner)
+    return query(version, sql.AUDIENCE_MEMBERS, owner=owner)

@@ -1,17 +1,38 @@
-"""Every SQL text the dashboard runs, by name. Values always go in as named parameters ($month, $team ...).
+"""Every SQL text the dashboard runs, each a `Query` naming the governed model it reads. The functions of
+dashboards.lib.queries hold these objects, so go-to-definition leads from a tile to its SQL and model.
 
-The texts are fixed: the only composition is of the constant fragments below, at import time, never of
-anything a user typed. A slice filter that is not set is passed as NULL, so `$team is null or ...` keeps
-the clause fixed whether or not the filter is on.
+Values always go in as named parameters ($month, $team ...). The texts are fixed: the only composition is of
+the constant fragments below, at import time, never of anything a user typed. A slice filter that is not set
+is passed as NULL, so `$team is null or ...` keeps the clause fixed whether or not the filter is on.
 
-Two sources per metric family: the marts (the governed numbers, used when no team / owner / source /
-pipeline filter is on) and the fact tables the marts are built from (used for a filtered slice). The
-fact-table queries mirror the mart models they name; tests/dashboard prove both give the same numbers.
+Every number comes from a governed model: with no team / owner / source / pipeline filter from its mart
+(`*_MART`), with one from the mart's slice model (`*_SLICES`, models/marts/slices: one row per month and
+slice, so a filtered view selects a row and never sums or takes a median here). Rates are the models' own.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 from onefunnel.audiences import sql as audience_sql
+
+_PARAMETER = re.compile(r"\$([a-z_]+)")
+
+
+@dataclass(frozen=True)
+class Query:
+    """One SQL text and the model it reads (`schema.table` of the serving snapshot)."""
+
+    name: str
+    model: str
+    text: str
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        """The $parameters the text uses, in order of first use."""
+        return tuple(dict.fromkeys(_PARAMETER.findall(self.text)))
+
 
 # ----------------------------------------------------------------------------- slice fragments (constant)
 # A lead's owner: the SLA owner for MQLs (who the SLA holds to account), else the current contact owner.
@@ -19,6 +40,21 @@ LEAD_SLICE = """
     ($team is null or l.source_team = $team)
     and ($owner is null or coalesce(l.sla_owner_id, l.owner_id) = $owner)
     and ($source is null or l.original_source = $source)
+"""
+
+# A filtered view of a slice mart (models/marts/slices): the row whose members are the filter values, '(all)'
+# for a filter left unset. One row per key: nothing is summed here.
+CONTACT_MEMBERS = """
+    source_team = coalesce($team, '(all)')
+    and owner_id = coalesce($owner, '(all)')
+    and original_source = coalesce($source, '(all)')
+"""
+
+DEAL_MEMBERS = """
+    source_team = coalesce($team, '(all)')
+    and owner_id = coalesce($owner, '(all)')
+    and original_source = coalesce($source, '(all)')
+    and pipeline_id = coalesce($pipeline, '(all)')
 """
 
 DEAL_SLICE = """
@@ -29,233 +65,171 @@ DEAL_SLICE = """
 """
 
 # ----------------------------------------------------------------------------- filter options
-MONTHS = "select distinct month_start from marts.funnel_period_monthly order by month_start desc"
+MONTHS = Query(
+    "MONTHS",
+    "marts.funnel_period_monthly",
+    "select distinct month_start from marts.funnel_period_monthly order by month_start desc",
+)
 
-OWNERS = """
+OWNERS = Query(
+    "OWNERS",
+    "marts.dim_owners",
+    """
 select owner_id, owner_name, team_name, team_role, is_archived
 from marts.dim_owners
 order by owner_name, owner_id
-"""
+""",
+)
 
-SOURCES = """
+SOURCES = Query(
+    "SOURCES",
+    "marts.fct_leads",
+    """
 select distinct original_source from marts.fct_leads where original_source is not null order by 1
-"""
+""",
+)
 
-PIPELINES = """
+PIPELINES = Query(
+    "PIPELINES",
+    "marts.fct_deals",
+    """
 select pipeline_id, any_value(pipeline_label) as pipeline_label, count(*) as deals
 from marts.fct_deals
 group by pipeline_id
 order by deals desc, pipeline_id
-"""
+""",
+)
 
-STAGES = """
+STAGES = Query(
+    "STAGES",
+    "marts.funnel_period_monthly",
+    """
 select distinct stage_key, stage_label, stage_order from marts.funnel_period_monthly order by stage_order
-"""
+""",
+)
 
-TABLES = "select table_schema, table_name from information_schema.tables"
+TABLES = Query(
+    "TABLES",
+    "information_schema.tables",
+    "select table_schema, table_name from information_schema.tables",
+)
 
-DEFINITIONS_CURRENT = "select * from definitions.definitions_current"
+DEFINITIONS_CURRENT = Query(
+    "DEFINITIONS_CURRENT",
+    "definitions.definitions_current",
+    "select * from definitions.definitions_current",
+)
 
 # ----------------------------------------------------------------------------- funnel: period view
-PERIOD_MART = """
+PERIOD_MART = Query(
+    "PERIOD_MART",
+    "marts.funnel_period_monthly",
+    """
 select month_start, stage_key, stage_label, stage_order, contacts_entered
 from marts.funnel_period_monthly
 where month_start between $start and $end
 order by month_start, stage_order
-"""
+""",
+)
 
-PERIOD_FACTS = f"""
-select
-    s.entered_month as month_start,
-    s.stage_key,
-    any_value(s.stage_label) as stage_label,
-    any_value(s.stage_order) as stage_order,
-    count(*) as contacts_entered
-from marts.fct_contact_stages as s
-inner join marts.fct_leads as l
-    on s.contact_id = l.contact_id
-where s.entered_month between $start and $end
-  and {LEAD_SLICE}
-group by s.entered_month, s.stage_key
+PERIOD_SLICES = Query(
+    "PERIOD_SLICES",
+    "marts.funnel_period_slices",
+    f"""
+select month_start, stage_key, stage_label, stage_order, contacts_entered
+from marts.funnel_period_slices
+where month_start between $start and $end
+  and {CONTACT_MEMBERS}
 order by month_start, stage_order
-"""
+""",
+)
 
 # ----------------------------------------------------------------------------- deals
-DEALS_MART = """
+DEALS_MART = Query(
+    "DEALS_MART",
+    "marts.deals_monthly",
+    """
 select
     month_start, deals_created, pipeline_created, deals_won, revenue_won, deals_lost, amount_lost,
     win_rate_by_count, win_rate_by_amount, median_sales_cycle_days, p75_sales_cycle_days
 from marts.deals_monthly
 where month_start between $start and $end
 order by month_start
-"""
-
-# mirrors marts.deals_monthly
-DEALS_FACTS = f"""
-with deals as (
-    select * from marts.fct_deals as d where {DEAL_SLICE}
-),
-created as (
-    select created_month as month_start, count(*) as deals_created, sum(amount) as pipeline_created
-    from deals
-    group by created_month
-),
-closed as (
-    select
-        closed_month as month_start,
-        count(case when is_won then 1 end) as deals_won,
-        sum(case when is_won then amount else 0 end) as revenue_won,
-        count(case when is_lost then 1 end) as deals_lost,
-        sum(case when is_lost then amount else 0 end) as amount_lost,
-        quantile_cont(sales_cycle_days, 0.5) as median_sales_cycle_days,
-        quantile_cont(sales_cycle_days, 0.75) as p75_sales_cycle_days
-    from deals
-    where closed_month is not null
-    group by closed_month
-),
-months as (
-    select month_start from created union select month_start from closed
+""",
 )
-select
-    months.month_start,
-    coalesce(created.deals_created, 0) as deals_created,
-    cast(coalesce(created.pipeline_created, 0) as double) as pipeline_created,
-    coalesce(closed.deals_won, 0) as deals_won,
-    cast(coalesce(closed.revenue_won, 0) as double) as revenue_won,
-    coalesce(closed.deals_lost, 0) as deals_lost,
-    cast(coalesce(closed.amount_lost, 0) as double) as amount_lost,
-    case when coalesce(closed.deals_won, 0) + coalesce(closed.deals_lost, 0) = 0 then null
-         else cast(closed.deals_won as double) / (closed.deals_won + closed.deals_lost)
-    end as win_rate_by_count,
-    case when coalesce(closed.revenue_won, 0) + coalesce(closed.amount_lost, 0) = 0 then null
-         else closed.revenue_won / (closed.revenue_won + closed.amount_lost) end as win_rate_by_amount,
-    cast(closed.median_sales_cycle_days as double) as median_sales_cycle_days,
-    cast(closed.p75_sales_cycle_days as double) as p75_sales_cycle_days
-from months
-left join created on months.month_start = created.month_start
-left join closed on months.month_start = closed.month_start
-where months.month_start between $start and $end
-order by months.month_start
-"""
 
-TARGETS = """
+DEALS_SLICES = Query(
+    "DEALS_SLICES",
+    "marts.deals_slices",
+    f"""
+select
+    month_start, deals_created, pipeline_created, deals_won, revenue_won, deals_lost, amount_lost,
+    win_rate_by_count, win_rate_by_amount, median_sales_cycle_days, p75_sales_cycle_days
+from marts.deals_slices
+where month_start between $start and $end
+  and {DEAL_MEMBERS}
+order by month_start
+""",
+)
+
+TARGETS = Query(
+    "TARGETS",
+    "marts.target_attainment_monthly",
+    """
 select month_start, team, metric, actual_value, target_value, attainment
 from marts.target_attainment_monthly
 where month_start between $start and $end
-"""
+""",
+)
 
 # ----------------------------------------------------------------------------- funnel: cohort view
-COHORT_MART = """
+COHORT_MART = Query(
+    "COHORT_MART",
+    "marts.funnel_cohort_monthly",
+    """
 select
-    cohort_month, cohort_stage_key, stage_key, stage_label, stage_order, window_days, is_incomplete,
-    cohort_size, contacts_reached, contacts_reached_within_window, conversion_rate, median_days_to_reach
+    cohort_month, cohort_stage_key, stage_key, stage_label, stage_order, window_days, step_window_days,
+    is_incomplete, cohort_size, contacts_reached, contacts_reached_within_window,
+    previous_stage_reached_within_window, conversion_rate, step_conversion_rate, median_days_to_reach
 from marts.funnel_cohort_monthly
 where cohort_month between $start and $end
 order by cohort_month, cohort_stage_key, stage_order
-"""
-
-# mirrors marts.funnel_cohort_monthly for the contacts of a slice: windows and incompleteness from the mart
-COHORT_FACTS = f"""
-with contacts as (
-    select l.contact_id from marts.fct_leads as l where {LEAD_SLICE}
-),
-stage_pairs as (
-    select distinct cohort_stage_key, stage_key, stage_label, stage_order, window_days
-    from marts.funnel_cohort_monthly
-),
-cohort_cells as (
-    select distinct cohort_month, cohort_stage_key, stage_key, is_incomplete
-    from marts.funnel_cohort_monthly
-    where cohort_month between $start and $end
-),
-cohort_members as (
-    select
-        s.contact_id,
-        s.stage_key as cohort_stage_key,
-        s.entered_month as cohort_month,
-        s.entered_at as cohort_entered_at
-    from marts.fct_contact_stages as s
-    inner join contacts on s.contact_id = contacts.contact_id
-    where s.entered_month between $start and $end
-),
-reached as (
-    select
-        m.contact_id,
-        m.cohort_stage_key,
-        m.cohort_month,
-        p.stage_key,
-        p.stage_order,
-        date_diff('millisecond', m.cohort_entered_at, s.entered_at) / 86400000.0 as days_to_reach,
-        case when date_diff('millisecond', m.cohort_entered_at, s.entered_at) / 86400000.0 <= p.window_days
-             then 1 else 0 end as is_within_step_window
-    from cohort_members as m
-    inner join stage_pairs as p on m.cohort_stage_key = p.cohort_stage_key
-    inner join marts.fct_contact_stages as s on m.contact_id = s.contact_id and p.stage_key = s.stage_key
-),
-path_within_window as (
-    select
-        *,
-        min(is_within_step_window) over (
-            partition by contact_id, cohort_stage_key
-            order by stage_order
-            rows between unbounded preceding and current row
-        ) as is_within_window
-    from reached
-),
-aggregated as (
-    select
-        cohort_stage_key,
-        cohort_month,
-        stage_key,
-        count(*) as contacts_reached,
-        sum(is_within_window) as contacts_reached_within_window,
-        quantile_cont(case when is_within_window = 1 then days_to_reach end, 0.5) as median_days_to_reach
-    from path_within_window
-    group by cohort_stage_key, cohort_month, stage_key
-),
-sizes as (
-    select cohort_stage_key, cohort_month, count(*) as cohort_size
-    from cohort_members
-    group by cohort_stage_key, cohort_month
+""",
 )
+
+COHORT_SLICES = Query(
+    "COHORT_SLICES",
+    "marts.funnel_cohort_slices",
+    f"""
 select
-    cells.cohort_month,
-    cells.cohort_stage_key,
-    cells.stage_key,
-    p.stage_label,
-    p.stage_order,
-    p.window_days,
-    cells.is_incomplete,
-    coalesce(sizes.cohort_size, 0) as cohort_size,
-    coalesce(a.contacts_reached, 0) as contacts_reached,
-    coalesce(a.contacts_reached_within_window, 0) as contacts_reached_within_window,
-    case when coalesce(sizes.cohort_size, 0) = 0 then null
-         else cast(coalesce(a.contacts_reached_within_window, 0) as double) / sizes.cohort_size
-    end as conversion_rate,
-    cast(a.median_days_to_reach as double) as median_days_to_reach
-from cohort_cells as cells
-inner join stage_pairs as p
-    on cells.cohort_stage_key = p.cohort_stage_key and cells.stage_key = p.stage_key
-left join sizes
-    on cells.cohort_stage_key = sizes.cohort_stage_key and cells.cohort_month = sizes.cohort_month
-left join aggregated as a
-    on cells.cohort_stage_key = a.cohort_stage_key
-    and cells.cohort_month = a.cohort_month
-    and cells.stage_key = a.stage_key
-order by cells.cohort_month, cells.cohort_stage_key, p.stage_order
-"""
+    cohort_month, cohort_stage_key, stage_key, stage_label, stage_order, window_days, step_window_days,
+    is_incomplete, cohort_size, contacts_reached, contacts_reached_within_window,
+    previous_stage_reached_within_window, conversion_rate, step_conversion_rate, median_days_to_reach
+from marts.funnel_cohort_slices
+where cohort_month between $start and $end
+  and {CONTACT_MEMBERS}
+order by cohort_month, cohort_stage_key, stage_order
+""",
+)
 
 # ----------------------------------------------------------------------------- SLA
-SLA_MARKETING = """
+SLA_MARKETING = Query(
+    "SLA_MARKETING",
+    "marts.sla_marketing_monthly",
+    """
 select
     month_start, is_quality_incomplete, mqls_delivered, mql_target, mql_target_attainment, mql_cohort_size,
     mqls_reaching_sql_within_window, mql_to_sql_rate, mql_to_sql_target_rate
 from marts.sla_marketing_monthly
 where month_start between $start and $end
 order by month_start
-"""
+""",
+)
 
-SLA_SALES_MART = """
+SLA_SALES_MART = Query(
+    "SLA_SALES_MART",
+    "marts.sla_sales_monthly",
+    """
 select
     month_start, mqls, mqls_assigned, mqls_unassigned, mqls_within_sla, mqls_breached, mqls_untouched,
     mqls_pending, mqls_aging, mqls_sla_due, pct_within_sla, median_speed_to_lead_hours,
@@ -263,39 +237,28 @@ select
 from marts.sla_sales_monthly
 where month_start between $start and $end
 order by month_start
-"""
+""",
+)
 
-# mirrors marts.sla_sales_monthly
-SLA_SALES_FACTS = f"""
+SLA_SALES_SLICES = Query(
+    "SLA_SALES_SLICES",
+    "marts.sla_sales_slices",
+    f"""
 select
-    l.mql_month as month_start,
-    count(*) as mqls,
-    sum(case when l.sla_status <> 'unassigned' then 1 else 0 end) as mqls_assigned,
-    sum(case when l.sla_status = 'unassigned' then 1 else 0 end) as mqls_unassigned,
-    sum(case when l.sla_status = 'within_sla' then 1 else 0 end) as mqls_within_sla,
-    sum(case when l.sla_status = 'breached' then 1 else 0 end) as mqls_breached,
-    sum(case when l.sla_status = 'untouched' then 1 else 0 end) as mqls_untouched,
-    sum(case when l.is_sla_pending then 1 else 0 end) as mqls_pending,
-    sum(case when l.is_aging then 1 else 0 end) as mqls_aging,
-    sum(case when l.sla_status <> 'unassigned' then 1 else 0 end)
-        - sum(case when l.is_sla_pending then 1 else 0 end) as mqls_sla_due,
-    case when sum(case when l.sla_status <> 'unassigned' then 1 else 0 end)
-              - sum(case when l.is_sla_pending then 1 else 0 end) = 0 then null
-         else cast(sum(case when l.sla_status = 'within_sla' then 1 else 0 end) as double)
-              / (sum(case when l.sla_status <> 'unassigned' then 1 else 0 end)
-                 - sum(case when l.is_sla_pending then 1 else 0 end))
-    end as pct_within_sla,
-    cast(quantile_cont(l.speed_to_lead_hours, 0.5) as double) as median_speed_to_lead_hours,
-    cast(quantile_cont(l.speed_to_lead_hours, 0.75) as double) as p75_speed_to_lead_hours
-from marts.fct_leads as l
-where l.mql_at is not null
-  and l.mql_month between $start and $end
-  and {LEAD_SLICE}
-group by l.mql_month
+    month_start, mqls, mqls_assigned, mqls_unassigned, mqls_within_sla, mqls_breached, mqls_untouched,
+    mqls_pending, mqls_aging, mqls_sla_due, pct_within_sla, median_speed_to_lead_hours,
+    p75_speed_to_lead_hours
+from marts.sla_sales_slices
+where month_start between $start and $end
+  and {CONTACT_MEMBERS}
 order by month_start
-"""
+""",
+)
 
-SPEED_DISTRIBUTION = f"""
+SPEED_DISTRIBUTION = Query(
+    "SPEED_DISTRIBUTION",
+    "marts.fct_leads",
+    f"""
 select
     l.sla_status,
     l.is_sla_pending,
@@ -316,10 +279,14 @@ where l.mql_at is not null
   and l.mql_month = $month
   and {LEAD_SLICE}
 group by all
-"""
+""",
+)
 
 # MQLs still waiting for a first sales touch (or for an owner), oldest first, whatever their MQL month.
-AGING_LIST = f"""
+AGING_LIST = Query(
+    "AGING_LIST",
+    "marts.fct_leads",
+    f"""
 select
     l.contact_id,
     case when l.sla_status = 'unassigned' then 'No owner'
@@ -347,18 +314,26 @@ where l.mql_at is not null
   and {LEAD_SLICE}
 order by days_waiting desc nulls last, l.contact_id
 limit $limit
-"""
+""",
+)
 
-AGING_COUNT = f"""
+AGING_COUNT = Query(
+    "AGING_COUNT",
+    "marts.fct_leads",
+    f"""
 select count(*) as waiting
 from marts.fct_leads as l
 where l.mql_at is not null
   and l.sla_status in ('untouched', 'unassigned')
   and {LEAD_SLICE}
-"""
+""",
+)
 
 # ----------------------------------------------------------------------------- reps
-REPS_MART = """
+REPS_MART = Query(
+    "REPS_MART",
+    "marts.rep_follow_up_monthly",
+    """
 select
     r.owner_id, r.month_start, r.owner_name, r.team_name, o.team_role, o.is_archived,
     r.mqls_assigned, r.mqls_within_sla, r.mqls_breached, r.mqls_untouched, r.mqls_pending, r.mqls_aging,
@@ -371,197 +346,109 @@ left join marts.dim_owners as o
 where r.month_start between $start and $end
   and ($owner is null or r.owner_id = $owner)
 order by r.month_start, r.owner_name
-"""
-
-# mirrors marts.rep_follow_up_monthly for the MQLs of a slice (only reps with MQLs in the slice)
-REPS_FACTS = f"""
-with leads as (
-    select * from marts.fct_leads as l
-    where l.mql_at is not null
-      and l.sla_owner_id is not null
-      and l.mql_month between $start and $end
-      and {LEAD_SLICE}
-),
-aggregated as (
-    select
-        sla_owner_id as owner_id,
-        mql_month as month_start,
-        count(*) as mqls_assigned,
-        sum(case when sla_status = 'within_sla' then 1 else 0 end) as mqls_within_sla,
-        sum(case when sla_status = 'breached' then 1 else 0 end) as mqls_breached,
-        sum(case when sla_status = 'untouched' then 1 else 0 end) as mqls_untouched,
-        sum(case when is_sla_pending then 1 else 0 end) as mqls_pending,
-        sum(case when is_aging then 1 else 0 end) as mqls_aging,
-        cast(max(untouched_age_days) as double) as oldest_untouched_age_days,
-        cast(quantile_cont(speed_to_lead_hours, 0.5) as double) as median_speed_to_lead_hours,
-        sum(case when grade_band = 'high' and not is_sla_pending then 1 else 0 end) as high_grade_mqls,
-        sum(case when grade_band = 'high' and not is_sla_pending and first_touch_at is not null
-                 then 1 else 0 end) as high_grade_mqls_touched,
-        sum(case when grade_band = 'low' and not is_sla_pending then 1 else 0 end) as low_grade_mqls,
-        sum(case when grade_band = 'low' and not is_sla_pending and first_touch_at is not null
-                 then 1 else 0 end) as low_grade_mqls_touched
-    from leads
-    group by sla_owner_id, mql_month
+""",
 )
+
+REPS_SLICES = Query(
+    "REPS_SLICES",
+    "marts.rep_follow_up_slices",
+    """
 select
-    a.owner_id, a.month_start, o.owner_name, o.team_name, o.team_role, o.is_archived,
-    a.mqls_assigned, a.mqls_within_sla, a.mqls_breached, a.mqls_untouched, a.mqls_pending, a.mqls_aging,
-    a.oldest_untouched_age_days,
-    case when a.mqls_assigned - a.mqls_pending = 0 then null
-         else cast(a.mqls_within_sla as double) / (a.mqls_assigned - a.mqls_pending) end as pct_within_sla,
-    a.median_speed_to_lead_hours,
-    a.high_grade_mqls, a.high_grade_mqls_touched, a.low_grade_mqls, a.low_grade_mqls_touched,
-    case when a.high_grade_mqls = 0 then null
-         else cast(a.high_grade_mqls_touched as double) / a.high_grade_mqls end
-    - case when a.low_grade_mqls = 0 then null
-           else cast(a.low_grade_mqls_touched as double) / a.low_grade_mqls end
-        as cherry_picking_index
-from aggregated as a
+    r.owner_id, r.month_start, r.owner_name, r.team_name, o.team_role, o.is_archived,
+    r.mqls_assigned, r.mqls_within_sla, r.mqls_breached, r.mqls_untouched, r.mqls_pending, r.mqls_aging,
+    r.oldest_untouched_age_days, r.pct_within_sla, r.median_speed_to_lead_hours,
+    r.high_grade_mqls, r.high_grade_mqls_touched, r.low_grade_mqls, r.low_grade_mqls_touched,
+    r.cherry_picking_index
+from marts.rep_follow_up_slices as r
 left join marts.dim_owners as o
-    on a.owner_id = o.owner_id
-order by a.month_start, o.owner_name
-"""
+    on r.owner_id = o.owner_id
+where r.month_start between $start and $end
+  and ($owner is null or r.owner_id = $owner)
+  and r.source_team = coalesce($team, '(all)')
+  and r.original_source = coalesce($source, '(all)')
+order by r.month_start, r.owner_name
+""",
+)
 
 # ----------------------------------------------------------------------------- credit
-CREDIT_MART = """
+CREDIT_MART = Query(
+    "CREDIT_MART",
+    "marts.credit_monthly",
+    """
 select
     month_start, attribution, team, channel, deals_created, sourced_pipeline, influenced_deals_created,
     influenced_pipeline, deals_won, sourced_revenue, influenced_revenue
 from marts.credit_monthly
 where month_start between $start and $end
-"""
-
-# mirrors marts.credit_monthly for the deals of an owner / pipeline slice
-CREDIT_FACTS = """
-with deals as (
-    select * from marts.fct_deals as d
-    where ($owner is null or d.owner_id = $owner)
-      and ($pipeline is null or d.pipeline_id = $pipeline)
-),
-attributed as (
-    select 'first_touch' as attribution, source_team as team, original_source as channel, deals.* from deals
-    union all
-    select 'last_touch', latest_source_team, latest_source, deals.* from deals
-),
-pipeline as (
-    select
-        created_month as month_start, attribution, team, channel,
-        count(*) as deals_created,
-        sum(amount) as sourced_pipeline,
-        count(case when is_marketing_influenced then 1 end) as influenced_deals_created,
-        sum(case when is_marketing_influenced then amount else 0 end) as influenced_pipeline
-    from attributed
-    group by all
-),
-revenue as (
-    select
-        closed_month as month_start, attribution, team, channel,
-        count(*) as deals_won,
-        sum(amount) as sourced_revenue,
-        sum(case when is_marketing_influenced then amount else 0 end) as influenced_revenue
-    from attributed
-    where is_won
-    group by all
-),
-keys as (
-    select month_start, attribution, team, channel from pipeline
-    union
-    select month_start, attribution, team, channel from revenue
+""",
 )
+
+CREDIT_SLICES = Query(
+    "CREDIT_SLICES",
+    "marts.credit_slices",
+    """
 select
-    keys.month_start, keys.attribution, keys.team, keys.channel,
-    coalesce(pipeline.deals_created, 0) as deals_created,
-    cast(coalesce(pipeline.sourced_pipeline, 0) as double) as sourced_pipeline,
-    coalesce(pipeline.influenced_deals_created, 0) as influenced_deals_created,
-    cast(coalesce(pipeline.influenced_pipeline, 0) as double) as influenced_pipeline,
-    coalesce(revenue.deals_won, 0) as deals_won,
-    cast(coalesce(revenue.sourced_revenue, 0) as double) as sourced_revenue,
-    cast(coalesce(revenue.influenced_revenue, 0) as double) as influenced_revenue
-from keys
-left join pipeline using (month_start, attribution, team, channel)
-left join revenue using (month_start, attribution, team, channel)
-where keys.month_start between $start and $end
-"""
+    month_start, attribution, team, channel, deals_created, sourced_pipeline, influenced_deals_created,
+    influenced_pipeline, deals_won, sourced_revenue, influenced_revenue
+from marts.credit_slices
+where month_start between $start and $end
+  and owner_id = coalesce($owner, '(all)')
+  and pipeline_id = coalesce($pipeline, '(all)')
+""",
+)
 
 # ----------------------------------------------------------------------------- lead quality
-LEAD_QUALITY_MART = """
+LEAD_QUALITY_MART = Query(
+    "LEAD_QUALITY_MART",
+    "marts.lead_quality_monthly",
+    """
 select
     month_start, segment_type, segment_value, leads, mqls, sqls, customers, disqualified,
     mql_to_sql_rate, sql_to_won_rate, disqualified_rate
 from marts.lead_quality_monthly
 where month_start between $start and $end
-"""
-
-# mirrors marts.lead_quality_monthly for the leads of a slice
-LEAD_QUALITY_FACTS = f"""
-with leads as (
-    select * from marts.fct_leads as l where l.lead_month between $start and $end and {LEAD_SLICE}
-),
-segmented as (
-    select 'source' as segment_type, original_source as segment_value, leads.* from leads
-    union all
-    select 'campaign', coalesce(first_touch_campaign, '(none)'), leads.* from leads
-    union all
-    select 'persona', coalesce(persona, '(none)'), leads.* from leads
-),
-aggregated as (
-    select
-        lead_month as month_start, segment_type, segment_value,
-        count(*) as leads,
-        sum(case when mql_at is not null then 1 else 0 end) as mqls,
-        sum(case when sql_at is not null then 1 else 0 end) as sqls,
-        sum(case when mql_at is not null and sql_at is not null then 1 else 0 end) as mqls_reaching_sql,
-        sum(case when customer_at is not null then 1 else 0 end) as customers,
-        sum(case when sql_at is not null and customer_at is not null then 1 else 0 end) as sqls_won,
-        sum(case when is_disqualified then 1 else 0 end) as disqualified
-    from segmented
-    group by all
+""",
 )
+
+LEAD_QUALITY_SLICES = Query(
+    "LEAD_QUALITY_SLICES",
+    "marts.lead_quality_slices",
+    f"""
 select
     month_start, segment_type, segment_value, leads, mqls, sqls, customers, disqualified,
-    case when mqls = 0 then null else cast(mqls_reaching_sql as double) / mqls end as mql_to_sql_rate,
-    case when sqls = 0 then null else cast(sqls_won as double) / sqls end as sql_to_won_rate,
-    case when leads = 0 then null else cast(disqualified as double) / leads end as disqualified_rate
-from aggregated
-"""
+    mql_to_sql_rate, sql_to_won_rate, disqualified_rate
+from marts.lead_quality_slices
+where month_start between $start and $end
+  and {CONTACT_MEMBERS}
+""",
+)
 
-REASONS_MART = """
+REASONS_MART = Query(
+    "REASONS_MART",
+    "marts.lead_disqualification_reasons",
+    """
 select month_start, segment_type, segment_value, reason_type, reason, occurrences
 from marts.lead_disqualification_reasons
 where month_start between $start and $end
-"""
-
-# mirrors marts.lead_disqualification_reasons for the leads of a slice
-REASONS_FACTS = f"""
-with leads as (
-    select * from marts.fct_leads as l where l.lead_month between $start and $end and {LEAD_SLICE}
-),
-reasons as (
-    select contact_id, 'disqualification' as reason_type, disqualification_reason as reason
-    from leads
-    where is_disqualified
-    union all
-    select sourcing_contact_id, 'closed_lost_reason', coalesce(closed_lost_reason, '(none given)')
-    from marts.fct_deals
-    where is_lost and sourcing_contact_id is not null
-),
-segmented as (
-    select leads.lead_month, 'source' as segment_type, leads.original_source as segment_value, reasons.*
-    from reasons inner join leads on reasons.contact_id = leads.contact_id
-    union all
-    select leads.lead_month, 'campaign', coalesce(leads.first_touch_campaign, '(none)'), reasons.*
-    from reasons inner join leads on reasons.contact_id = leads.contact_id
-    union all
-    select leads.lead_month, 'persona', coalesce(leads.persona, '(none)'), reasons.*
-    from reasons inner join leads on reasons.contact_id = leads.contact_id
+""",
 )
-select lead_month as month_start, segment_type, segment_value, reason_type, reason, count(*) as occurrences
-from segmented
-group by all
-"""
+
+REASONS_SLICES = Query(
+    "REASONS_SLICES",
+    "marts.disqualification_reason_slices",
+    f"""
+select month_start, segment_type, segment_value, reason_type, reason, occurrences
+from marts.disqualification_reason_slices
+where month_start between $start and $end
+  and {CONTACT_MEMBERS}
+""",
+)
 
 # No mart holds this: a plain count of the leads of the range by the grade the definitions gave them.
-GRADE_CONVERSION = f"""
+GRADE_CONVERSION = Query(
+    "GRADE_CONVERSION",
+    "marts.fct_leads",
+    f"""
 select
     l.lead_grade,
     count(*) as leads,
@@ -576,12 +463,20 @@ where l.lead_month between $start and $end
   and {LEAD_SLICE}
 group by l.lead_grade
 order by l.lead_grade
-"""
+""",
+)
 
 # ----------------------------------------------------------------------------- monthly accountability
-FROZEN_MONTHS = "select distinct month_start from marts.monthly_accountability order by month_start desc"
+FROZEN_MONTHS = Query(
+    "FROZEN_MONTHS",
+    "marts.monthly_accountability",
+    "select distinct month_start from marts.monthly_accountability order by month_start desc",
+)
 
-ACCOUNTABILITY = """
+ACCOUNTABILITY = Query(
+    "ACCOUNTABILITY",
+    "marts.monthly_accountability",
+    """
 select
     month_start, metric_key, reported_definitions_version, definitions_version, is_definition_changed,
     restatement_causes, frozen_at, frozen_data_as_of, reported_value, current_value, restatement,
@@ -589,16 +484,24 @@ select
 from marts.monthly_accountability
 where month_start between $start and $end
 order by month_start, metric_key
-"""
+""",
+)
 
-RESTATEMENTS = """
+RESTATEMENTS = Query(
+    "RESTATEMENTS",
+    "marts.metric_restatements",
+    """
 select month_start, metric_key, cause, restatement, records_added_or_increased, records_removed_or_decreased
 from marts.metric_restatements
 where month_start = $month
 order by metric_key, cause
-"""
+""",
+)
 
-DEFINITION_VERSIONS = """
+DEFINITION_VERSIONS = Query(
+    "DEFINITION_VERSIONS",
+    "marts.monthly_accountability",
+    """
 select
     reported_definitions_version as definitions_version,
     min(month_start) as first_month,
@@ -607,30 +510,152 @@ select
 from marts.monthly_accountability
 group by reported_definitions_version
 order by first_month
-"""
+""",
+)
 
 # ----------------------------------------------------------------------------- data health
-CHECKS = """
+CHECKS = Query(
+    "CHECKS",
+    "serving_meta.checks",
+    """
 select name, checkpoint, suite, table_name, severity, status, waived, message
 from serving_meta.checks
 order by case status when 'failed' then 0 when 'error' then 1 else 2 end, severity, name
-"""
+""",
+)
 
-TABLE_ROWS = """
+TABLE_ROWS = Query(
+    "TABLE_ROWS",
+    "serving_meta.tables",
+    """
 select table_schema, table_name, row_count from serving_meta.tables order by table_schema, table_name
-"""
+""",
+)
 
 # Where the stage dates come from (models/marts/quality/stage_date_sources.sql); stage `any_stage` = every
 # lead once, by the weakest source of its dates. History and create date are the fallbacks of metrics.md.
-STAGE_DATE_SOURCES = """
+STAGE_DATE_SOURCES = Query(
+    "STAGE_DATE_SOURCES",
+    "marts.stage_date_sources",
+    """
 select stage_key, stage_label, stage_order, date_source, source_order, is_fallback, contacts, stage_contacts,
     contacts_share
 from marts.stage_date_sources
 order by stage_order, source_order
-"""
+""",
+)
 
 # ----------------------------------------------------------------------------- prospect audiences
 # The exporter's own SQL (onefunnel.audiences.sql): the downloads hold exactly the exported rows.
-AUDIENCE_REPS = audience_sql.REPS
-AUDIENCE_MEMBERS = audience_sql.MEMBERS
-AUDIENCE_FORMATS = audience_sql.FORMAT_RULES
+AUDIENCE_REPS = Query(
+    "AUDIENCE_REPS",
+    "marts.prospect_audiences",
+    audience_sql.REPS,
+)
+AUDIENCE_MEMBERS = Query(
+    "AUDIENCE_MEMBERS",
+    "marts.prospect_audiences",
+    audience_sql.MEMBERS,
+)
+AUDIENCE_FORMATS = Query(
+    "AUDIENCE_FORMATS",
+    "marts.prospect_audience_formats",
+    audience_sql.FORMAT_RULES,
+)
+
+# ----------------------------------------------------------------------------- drill-down
+# marts.fct_metric_contributions says which record counts for which metric in which month (the accountability
+# pack's own record list); these select its rows with the record's details. A slice filters the records with
+# the same clause as the number it drills into, so the row count is the tile's number.
+CONTACT_CONTRIBUTIONS = Query(
+    "CONTACT_CONTRIBUTIONS",
+    "marts.fct_metric_contributions",
+    f"""
+select
+    c.record_id as hubspot_id,
+    c.record_type,
+    l.lifecycle_stage,
+    o.owner_name,
+    coalesce(l.sla_owner_id, l.owner_id) as owner_id,
+    s.entered_at as counted_at,
+    l.created_at,
+    l.original_source,
+    l.source_team,
+    c.metric_key,
+    s.is_skipped as is_stage_skipped,
+    s.is_date_from_create_date,
+    l.sla_status
+from marts.fct_metric_contributions as c
+inner join marts.fct_leads as l
+    on c.record_id = l.contact_id
+left join marts.fct_contact_stages as s
+    on c.record_id = s.contact_id
+    and c.metric_key = 'stage_entered__' || s.stage_key
+left join marts.dim_owners as o
+    on coalesce(l.sla_owner_id, l.owner_id) = o.owner_id
+where c.record_type = 'contact'
+  and c.month_start = $month
+  and c.metric_key = $metric
+  and {LEAD_SLICE}
+order by counted_at nulls last, hubspot_id
+""",
+)
+
+DEAL_CONTRIBUTIONS = Query(
+    "DEAL_CONTRIBUTIONS",
+    "marts.fct_metric_contributions",
+    f"""
+select
+    c.record_id as hubspot_id,
+    c.record_type,
+    d.deal_name,
+    o.owner_name,
+    d.owner_id,
+    d.created_at,
+    d.closed_at,
+    d.pipeline_label,
+    d.deal_stage_label,
+    d.amount,
+    d.source_team,
+    c.metric_key,
+    c.contribution
+from marts.fct_metric_contributions as c
+inner join marts.fct_deals as d
+    on c.record_id = d.deal_id
+left join marts.dim_owners as o
+    on d.owner_id = o.owner_id
+where c.record_type = 'deal'
+  and c.month_start = $month
+  and c.metric_key = $metric
+  and {DEAL_SLICE}
+order by d.created_at, hubspot_id
+""",
+)
+
+# The SLA buckets are one column of the lead fact (sla_status), counted by sla_sales_monthly per MQL month.
+SLA_BUCKET_LEADS = Query(
+    "SLA_BUCKET_LEADS",
+    "marts.fct_leads",
+    f"""
+select
+    l.contact_id as hubspot_id,
+    'contact' as record_type,
+    l.lifecycle_stage,
+    o.owner_name,
+    coalesce(l.sla_owner_id, l.owner_id) as owner_id,
+    l.mql_at as counted_at,
+    l.created_at,
+    l.first_touch_at,
+    l.speed_to_lead_hours,
+    l.original_source,
+    l.source_team,
+    l.sla_status
+from marts.fct_leads as l
+left join marts.dim_owners as o
+    on coalesce(l.sla_owner_id, l.owner_id) = o.owner_id
+where l.mql_month = $month
+  and l.sla_status = $bucket
+  and {LEAD_SLICE}
+order by l.mql_at, hubspot_id
+""",
+)

@@ -117,13 +117,13 @@ chosen = st.selectbox(
 columns = st.columns(len(enabled))
 for column, format_key in zip(columns, enabled, strict=True):
     spec = formats.spec(format_key)
-    rendered = audiences.rendered_file(version, chosen, format_key)
     result = audiences.decision(version, chosen, format_key)
+    rows = int(overview.loc[overview["owner_id"] == chosen, f"rows_{format_key}"].iloc[0])
     with column:
         if result.written:
             st.download_button(
-                f"{spec.label} · {formatting.count(rendered.rows)} rows",
-                data=rendered.content,
+                f"{spec.label} · {formatting.count(rows)} rows",
+                data=audiences.file_bytes(version, chosen, format_key),  # built when clicked
                 file_name=formats.file_name(chosen, format_key),
                 mime="text/csv",
                 key=f"audience-download-{format_key}",

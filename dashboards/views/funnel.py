@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from dashboards.lib import charts, formatting, layout, queries
+from dashboards.lib import charts, drilldown, formatting, layout, queries
 from dashboards.lib.glossary import help_text
 
 ctx = layout.context()
@@ -75,6 +75,18 @@ tiles = [
     ("MQLs", "mql", ("marketing", "mqls"), "mqls"),
     ("SQLs", "sql", ("sales", "sqls"), "sqls"),
 ]
+stage_labels = dict(zip(stage_list["stage_key"], stage_list["stage_label"], strict=True))
+drills = {
+    label: drilldown.stage(label, stage_key, stage_labels.get(stage_key, label))
+    for label, stage_key, *_ in tiles
+}
+drills |= {
+    "Opportunities": drilldown.deal("Opportunities", "deals_created", "was created in the month"),
+    "Won deals": drilldown.deal("Won deals", "deals_won", "closed won in the month (its close date)"),
+    "Won revenue": drilldown.deal(
+        "Won revenue", "revenue_won", "closed won in the month; its home-currency amount counts"
+    ),
+}
 for column, (label, stage_key, target_key, term) in zip(columns[:3], tiles, strict=True):
     value = entered(stage_key, month)
     before = entered(stage_key, previous) if has_previous else None
@@ -87,6 +99,7 @@ for column, (label, stage_key, target_key, term) in zip(columns[:3], tiles, stri
         note=layout.attainment_note(value, target, formatting.count),
         container=column,
     )
+    drilldown.button(drills[label], column)
 
 created = deal_value("deals_created", month)
 layout.tile(
@@ -97,6 +110,7 @@ layout.tile(
     note=f"Pipeline created {ctx.money(deal_value('pipeline_created', month), compact=True)}",
     container=columns[3],
 )
+drilldown.button(drills["Opportunities"], columns[3])
 won = deal_value("deals_won", month)
 win_rate = deal_value("win_rate_by_count", month)
 layout.tile(
@@ -107,6 +121,7 @@ layout.tile(
     note=f"Win rate {formatting.percent(win_rate)}" if win_rate is not None else "No deals closed",
     container=columns[4],
 )
+drilldown.button(drills["Won deals"], columns[4])
 revenue = deal_value("revenue_won", month)
 revenue_before = deal_value("revenue_won", previous) if has_previous else None
 layout.tile(
@@ -119,8 +134,10 @@ layout.tile(
     ),
     container=columns[5],
 )
+drilldown.button(drills["Won revenue"], columns[5])
 if part.deals:
     st.caption("Targets are set for the whole funnel, so they are not shown for a filtered slice.")
+drilldown.section(ctx, list(drills.values()), month, part)
 
 # ----------------------------------------------------------------------------- cohort funnel
 cohorts = queries.cohorts(version, chosen.start, chosen.end, part)
@@ -135,12 +152,13 @@ if cohort.empty or int(cohort["cohort_size"].max() or 0) == 0:
     )
 else:
     size = int(cohort["cohort_size"].iloc[0])
-    reached = cohort["contacts_reached_within_window"].astype(float)
-    funnel_frame = cohort.assign(
-        reached=reached,
-        share_of_cohort=reached / size,
-        step_conversion=(reached / reached.shift(1)).where(reached.shift(1) > 0),
-        status=cohort["is_incomplete"].map({True: "still maturing", False: "complete"}),
+    funnel_frame = (
+        cohort.assign(  # rates as funnel_cohort_monthly computes them (conversion, step conversion)
+            reached=cohort["contacts_reached_within_window"].astype(float),
+            share_of_cohort=cohort["conversion_rate"].astype(float),
+            step_conversion=cohort["step_conversion_rate"].astype(float),
+            status=cohort["is_incomplete"].map({True: "still maturing", False: "complete"}),
+        )
     )
     funnel_frame["label"] = [
         f"{formatting.count(row.reached)}  ·  {formatting.percent(row.share_of_cohort)} of cohort"

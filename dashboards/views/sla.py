@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from dashboards.lib import charts, formatting, layout, queries
+from dashboards.lib import charts, drilldown, formatting, layout, queries
 from dashboards.lib.glossary import help_text
 
 ctx = layout.context()
@@ -39,6 +39,15 @@ def number(row: pd.Series | None, column: str) -> float | None:
 
 
 month_name = formatting.month_label(month) + (" (to date)" if chosen.is_partial_month else "")
+drills = {
+    "MQLs": drilldown.stage("MQLs", "mql", "MQL", whole_funnel=True),
+    "Within SLA": drilldown.sla_bucket(
+        "Within SLA", "within_sla", "got a first sales touch within the SLA hours of its MQL date"
+    ),
+    "Breached": drilldown.sla_bucket("Breached", "breached", "got its first sales touch after the SLA hours"),
+    "Untouched": drilldown.sla_bucket("Untouched", "untouched", "has an owner and no sales touch yet"),
+    "No owner": drilldown.sla_bucket("No owner", "unassigned", "has no owner"),
+}
 st.subheader(month_name)
 left, right = st.columns([1, 2], gap="large")
 
@@ -59,6 +68,7 @@ with left:
         note=layout.attainment_note(delivered, number(now, "mql_target"), formatting.count),
         container=tiles[0],
     )
+    drilldown.button(drills["MQLs"], tiles[0])
     quality = number(now, "mql_to_sql_rate")
     target_rate = number(now, "mql_to_sql_target_rate")
     gap = None if quality is None or target_rate is None else quality - target_rate
@@ -96,6 +106,7 @@ with right:
         f"{formatting.count(number(now, 'mqls_sla_due'))} due",
         container=tiles[0],
     )
+    drilldown.button(drills["Within SLA"], tiles[0])
     speed = number(now, "median_speed_to_lead_hours")
     speed_before = number(before, "median_speed_to_lead_hours")
     layout.tile(
@@ -118,6 +129,7 @@ with right:
         "clock running",
         container=tiles[2],
     )
+    drilldown.button(drills["Untouched"], tiles[2])
     layout.tile(
         "No owner",
         formatting.count(number(now, "mqls_unassigned")),
@@ -125,6 +137,9 @@ with right:
         note=f"of {formatting.count(number(now, 'mqls'))} MQLs",
         container=tiles[3],
     )
+    drilldown.button(drills["No owner"], tiles[3])
+
+drilldown.section(ctx, list(drills.values()), month, part)
 
 # ----------------------------------------------------------------------------- trends
 st.divider()

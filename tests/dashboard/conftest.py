@@ -13,7 +13,7 @@ from pathlib import Path
 import dashboard_pipeline as pipeline
 import duckdb
 import pytest
-from dashboard_apptest import Published, open_page, point_at
+from dashboard_apptest import Published, RecordedDownloads, open_page, point_at
 from dashboard_pipeline import DataDir
 
 
@@ -61,6 +61,12 @@ def real_app(monkeypatch: pytest.MonkeyPatch, published: Published):
     """An AppTest factory for the real published snapshot: app(page, **query_params)."""
     point_at(monkeypatch, published.serving, published.quality)
     return open_page
+
+
+@pytest.fixture
+def downloads(monkeypatch: pytest.MonkeyPatch) -> RecordedDownloads:
+    """The bytes of every download button of the AppTest runs of a test (deferred ones when clicked)."""
+    return RecordedDownloads().install(monkeypatch)
 
 
 @pytest.fixture(autouse=True)

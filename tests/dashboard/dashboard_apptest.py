@@ -41,6 +41,7 @@ def point_at(monkeypatch: pytest.MonkeyPatch, serving: Path, quality: Path) -> N
     monkeypatch.setenv("ONEFUNNEL_SERVING_PATH", str(serving))
     monkeypatch.setenv("ONEFUNNEL_QUALITY_DIR", str(quality))
     monkeypatch.delenv("ONEFUNNEL_HUBSPOT_PORTAL_ID", raising=False)
+    monkeypatch.delenv("ONEFUNNEL_HUBSPOT_UI_DOMAIN", raising=False)
 
 
 def open_page(page: str = "funnel", **query_params: str):
@@ -93,3 +94,51 @@ def chart_frames(app) -> list:
         for dataset in chart.proto.datasets:
             frames.append(pa.ipc.open_stream(dataset.data.data).read_all().to_pandas())
     return frames
+
+
+class RecordedDownloads:
+    """The bytes behind every st.download_button of an AppTest run. A button whose data is a callable (built
+    on the click) carries a deferred file id: `of` clicks it as the browser would (the media file manager runs
+    the callable), and `clicked` says which files were built."""
+
+    def __init__(self) -> None:
+        self.by_url: dict[str, bytes] = {}
+        self.managers: list = []
+        self.clicked: list[str] = []
+
+    def install(self, monkeypatch: pytest.MonkeyPatch) -> RecordedDownloads:
+        from streamlit.runtime.media_file_manager import MediaFileManager
+        from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+        from streamlit.testing.v1 import app_test
+
+        recorded, managers = self.by_url, self.managers
+
+        class Recording(MemoryMediaFileStorage):
+            def get_url(self, file_id: str) -> str:
+                url = super().get_url(file_id)
+                recorded[url] = self.get_file(file_id).content
+                return url
+
+        class Remembered(MediaFileManager):
+            def __init__(self, *args, **kwargs) -> None:
+                super().__init__(*args, **kwargs)
+                managers.append(self)
+
+        monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Recording)
+        monkeypatch.setattr(app_test, "MediaFileManager", Remembered)
+        return self
+
+    def deferred(self, app) -> list[str]:
+        """Labels of the buttons whose file is built only when clicked."""
+        return [button.label for button in app.get("download_button") if button.proto.deferred_file_id]
+
+    def of(self, app) -> dict[str, bytes]:
+        """label -> bytes of each download button on the page (a deferred one is clicked)."""
+        got = {}
+        for button in app.get("download_button"):
+            url = button.proto.url
+            if button.proto.deferred_file_id:
+                url = self.managers[-1].execute_deferred(button.proto.deferred_file_id)
+                self.clicked.append(button.label)
+            got[button.label] = self.by_url[url]
+        return got

@@ -44,7 +44,10 @@ def free_port() -> int:
 
 
 class DashboardServer:
-    def __init__(self, serving: Path, quality: Path, port: int | None = None) -> None:
+    def __init__(
+        self, serving: Path, quality: Path, port: int | None = None, env: dict[str, str] | None = None
+    ) -> None:
+        self.extra_env = env or {}  # e.g. the HubSpot portal id and UI domain of record links
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
         self.serving, self.quality = serving, quality
@@ -58,6 +61,8 @@ class DashboardServer:
             os.environ, ONEFUNNEL_SERVING_PATH=str(self.serving), ONEFUNNEL_QUALITY_DIR=str(self.quality)
         )
         env.pop("ONEFUNNEL_HUBSPOT_PORTAL_ID", None)
+        env.pop("ONEFUNNEL_HUBSPOT_UI_DOMAIN", None)
+        env.update(self.extra_env)
         self.log_path = log_path
         log = open(log_path, "wb")  # noqa: SIM115 - handed to the child, closed in stop()
         self._log = log

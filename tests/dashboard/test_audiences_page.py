@@ -16,37 +16,6 @@ from onefunnel.audiences import exporter, formats
 pytestmark = pytest.mark.integration
 
 
-class RecordedDownloads:
-    """The bytes behind every st.download_button of an AppTest run, by the URL the button carries."""
-
-    def __init__(self) -> None:
-        self.by_url: dict[str, bytes] = {}
-
-    def install(self, monkeypatch: pytest.MonkeyPatch) -> RecordedDownloads:
-        from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
-        from streamlit.testing.v1 import app_test
-
-        recorded = self.by_url
-
-        class Recording(MemoryMediaFileStorage):
-            def get_url(self, file_id: str) -> str:
-                url = super().get_url(file_id)
-                recorded[url] = self.get_file(file_id).content
-                return url
-
-        monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Recording)
-        return self
-
-    def of(self, app) -> dict[str, bytes]:
-        """label -> bytes of each download button on the page."""
-        return {button.label: self.by_url[button.proto.url] for button in app.get("download_button")}
-
-
-@pytest.fixture
-def downloads(monkeypatch: pytest.MonkeyPatch) -> RecordedDownloads:
-    return RecordedDownloads().install(monkeypatch)
-
-
 def _export(serving, tmp_path) -> tuple[dict, object]:
     manifest = exporter.export_audiences(serving_path=serving, exports_root=tmp_path / "exports")
     return manifest, exporter.run_dir(manifest["run_id"], tmp_path / "exports")
@@ -108,7 +77,10 @@ def test_every_format_downloads_the_exported_bytes_and_small_lists_say_why(monke
     app = open_page("audiences")
     assert not app.exception, [exception.value for exception in app.exception]
     assert app.selectbox(key="audience_rep").value == "r1"
-    # THEN there is a download per format, each the exported file
+    # THEN there is a download per format, none built before it is clicked
+    assert len(downloads.deferred(app)) == 4
+    assert downloads.clicked == []
+    # AND each, when clicked, is the exported file
     got = downloads.of(app)
     assert len(got) == 4
     for format_key in ("linkedin", "meta", "google", "csv"):
