@@ -208,6 +208,12 @@ MARTS: dict[str, dict[str, str]] = {
         "reason_type varchar, reason varchar, source_team varchar, owner_id varchar, original_source "
         "varchar, occurrences bigint, definitions_version varchar"
     ),
+    "lead_grade_slices": _columns(
+        "lead_grade_slice_id varchar, month_start date, lead_grade varchar, source_team varchar, owner_id "
+        "varchar, original_source varchar, leads bigint, mqls bigint, sqls bigint, customers bigint, "
+        "disqualified bigint, fit_score_sum double, fit_scored_leads bigint, engagement_score_sum double, "
+        "engagement_scored_leads bigint, definitions_version varchar"
+    ),
     "fct_cohort_conversions": _columns(
         "cohort_conversion_id varchar, contact_id varchar, cohort_stage_key varchar, stage_key varchar, "
         "cohort_month date, cohort_entered_at timestamp, entered_at timestamp, stage_order integer, "

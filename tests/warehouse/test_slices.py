@@ -183,3 +183,33 @@ def test_lead_quality_slices_count_customers_at_the_definitions_last_stage(built
         assert {(row[0], row[1]): row[2:] for row in from_slices} == {
             (row[0], row[1]): row[2:] for row in direct
         }, chosen
+
+
+def test_lead_grade_slices_summed_over_a_range_equal_the_grade_conversion_of_its_leads(built_warehouse):
+    (last_stage,) = built_warehouse.query(
+        "select stage_key from definitions.definitions_funnel_stages order by stage_order desc limit 1"
+    )[0]
+    (start, end) = built_warehouse.query("select min(lead_month), max(lead_month) from marts.fct_leads")[0]
+    for chosen in _combinations(_filter_values(built_warehouse)):
+        parameters = {**chosen, "start": start, "end": end}
+        # GIVEN a filter combination and the whole range WHEN the grade rows are summed over the months
+        from_slices = built_warehouse.query(
+            f"select lead_grade, sum(leads), sum(mqls), sum(sqls), sum(customers), sum(disqualified), "
+            f"sum(fit_score_sum) / nullif(sum(fit_scored_leads), 0), "
+            f"sum(engagement_score_sum) / nullif(sum(engagement_scored_leads), 0) "
+            f"from marts.lead_grade_slices where month_start between $start and $end and {SLICE_ROW} "
+            f"group by lead_grade",
+            parameters,
+        )
+        # AND the leads are counted directly
+        direct = built_warehouse.query(
+            f"""
+            select lead_grade, count(*), count(mql_at), count(sql_at), count({last_stage}_at),
+                count(case when is_disqualified then 1 end), avg(fit_score), avg(engagement_score)
+            from marts.fct_leads where lead_month between $start and $end and {LEAD_SLICE}
+            group by lead_grade""",
+            parameters,
+        )
+        # THEN they are equal, averages included
+        assert direct, chosen
+        assert {row[0]: row[1:] for row in from_slices} == _approx_rows(direct), chosen
