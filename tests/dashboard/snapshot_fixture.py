@@ -214,6 +214,11 @@ MARTS: dict[str, dict[str, str]] = {
         "disqualified bigint, fit_score_sum double, fit_scored_leads bigint, engagement_score_sum double, "
         "engagement_scored_leads bigint, definitions_version varchar"
     ),
+    "speed_to_lead_slices": _columns(
+        "speed_to_lead_slice_id varchar, month_start date, sla_status varchar, is_sla_pending boolean, "
+        "source_team varchar, owner_id varchar, original_source varchar, bucket_order integer, bucket "
+        "varchar, mqls bigint, definitions_version varchar"
+    ),
     "fct_cohort_conversions": _columns(
         "cohort_conversion_id varchar, contact_id varchar, cohort_stage_key varchar, stage_key varchar, "
         "cohort_month date, cohort_entered_at timestamp, entered_at timestamp, stage_order integer, "

@@ -213,3 +213,35 @@ def test_lead_grade_slices_summed_over_a_range_equal_the_grade_conversion_of_its
         # THEN they are equal, averages included
         assert direct, chosen
         assert {row[0]: row[1:] for row in from_slices} == _approx_rows(direct), chosen
+
+
+def test_speed_to_lead_slices_bucket_every_mql_of_the_slice(built_warehouse):
+    for chosen in _combinations(_filter_values(built_warehouse)):
+        # GIVEN a filter combination WHEN the buckets are read and the MQLs bucketed directly by their hours
+        from_slices = built_warehouse.query(
+            f"select month_start, bucket, sum(mqls) from marts.speed_to_lead_slices where {SLICE_ROW} "
+            f"group by 1, 2",
+            chosen,
+        )
+        direct = built_warehouse.query(
+            f"""
+            select mql_month,
+                case
+                    when sla_status = 'unassigned' then 'No owner'
+                    when first_touch_at is null and is_sla_pending then 'Not touched yet (clock running)'
+                    when first_touch_at is null then 'Not touched'
+                    when speed_to_lead_hours <= 1 then 'Up to 1 h'
+                    when speed_to_lead_hours <= 4 then '1–4 h'
+                    when speed_to_lead_hours <= 24 then '4–24 h'
+                    when speed_to_lead_hours <= 72 then '1–3 days'
+                    when speed_to_lead_hours <= 168 then '3–7 days'
+                    else 'Over 7 days'
+                end,
+                count(*)
+            from marts.fct_leads where mql_at is not null and {LEAD_SLICE}
+            group by 1, 2""",
+            chosen,
+        )
+        # THEN every bucket holds the same MQLs
+        assert direct, chosen
+        assert sorted(from_slices) == sorted(direct), chosen

@@ -14,11 +14,12 @@ with finest as (
         sum({{ measure }}) as {{ measure }}{% if not loop.last %},{% endif %}
         {%- endfor %}
     from {{ model }}
-    where {% for column in slice_columns %}{{ column }} <> '(all)'{% if not loop.last %} and {% endif %}{% endfor %}
+    where {% for column in slice_columns %}{{ column }} <> '(all)' and {% endfor %}true
     group by {{ keys | join(', ') }}
 ),
 
 rolled_up as (
+    {%- if slice_columns %}
     select
         {%- for key in keys %}
         {{ key }},
@@ -28,6 +29,10 @@ rolled_up as (
         {%- endfor %}
     from {{ model }}
     where {% for column in slice_columns %}{{ column }} = '(all)'{% if not loop.last %} and {% endif %}{% endfor %}
+    {%- else %}
+    {#- no slice dimension of its own (a finer breakdown of a slice mart's rows): the sums are the check #}
+    select * from finest
+    {%- endif %}
 ),
 
 unsliced as (
