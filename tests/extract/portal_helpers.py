@@ -3,14 +3,13 @@ extractor, and compare what landed with the portal's ground truth (its manifest)
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
 
 from onefunnel.hubspot import settings
-from onefunnel.landing.reader import current_ids
+from onefunnel.landing.verify import compare_with_manifest, problems
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -47,11 +46,6 @@ def extract(url: str, token: str, landing: Path, state: Path, **options):
     )
 
 
-def _sha(ids) -> str:
-    """The manifest's checksum recipe: decimal ids sorted numerically, joined by newlines."""
-    return hashlib.sha256("\n".join(str(i) for i in sorted(ids)).encode("ascii")).hexdigest()
-
-
 def manifest_ids(portal_dir: Path) -> dict[str, dict[str, dict]]:
     """The portal's manifest blocks per CRM object: {"active": {count, sha256, ids?}, "archived": {...}}."""
     from onefunnel.portal.manifest import build_manifest
@@ -60,27 +54,12 @@ def manifest_ids(portal_dir: Path) -> dict[str, dict[str, dict]]:
 
 
 def assert_landing_matches(portal_dir: Path, landing: Path, objects=settings.CRM_OBJECTS) -> dict[str, int]:
-    """Active and archived ids as the warehouse would see them == the manifest (count and checksum)."""
-    manifest = manifest_ids(portal_dir)
-    counts = {}
-    for name in objects:
-        landed = dict(zip(("active", "archived"), current_ids(landing, name), strict=True))
-        if name not in manifest:  # an object the portal does not generate (leads, until it does)
-            assert not (landed["active"] | landed["archived"]), f"{name}: landed, not in the manifest"
-            counts[name] = 0
-            continue
-        for kind, ids in landed.items():
-            block = manifest[name][kind]
-            if "ids" in block:
-                want = {int(i) for i in block["ids"]}
-                assert ids == want, (
-                    f"{name} {kind}: {len(want - ids)} missing (e.g. {sorted(want - ids)[:5]}), "
-                    f"{len(ids - want)} unexpected (e.g. {sorted(ids - want)[:5]})"
-                )
-            assert len(ids) == block["count"], f"{name} {kind}: {len(ids)} landed, manifest {block['count']}"
-            assert _sha(ids) == block["sha256"], f"{name} {kind}: checksum differs from the manifest"
-        counts[name] = len(landed["active"])
-    return counts
+    """Active and archived ids as the warehouse would see them == the manifest (count and checksum);
+    the comparison is the package's (onefunnel.landing.verify), shared with the benchmarks."""
+    report = compare_with_manifest(manifest_ids(portal_dir), landing, objects)
+    found = problems(report)
+    assert not found, "; ".join(found)
+    return {name: entry["active"]["landed"] for name, entry in report.items()}
 
 
 def cli_env(token: str, url: str, data_dir: Path) -> dict[str, str]:
