@@ -223,7 +223,7 @@ MARTS: dict[str, dict[str, str]] = {
         "cohort_conversion_id varchar, contact_id varchar, cohort_stage_key varchar, stage_key varchar, "
         "cohort_month date, cohort_entered_at timestamp, entered_at timestamp, stage_order integer, "
         "step_window_days integer, days_to_reach double, step_days double, is_late_step boolean, "
-        "is_within_window boolean"
+        "is_within_window boolean, definitions_version varchar"
     ),
 }
 

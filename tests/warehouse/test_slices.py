@@ -245,3 +245,29 @@ def test_speed_to_lead_slices_bucket_every_mql_of_the_slice(built_warehouse):
         # THEN every bucket holds the same MQLs
         assert direct, chosen
         assert sorted(from_slices) == sorted(direct), chosen
+
+
+SLICE_MARTS = (
+    "funnel_period_slices",
+    "deals_slices",
+    "funnel_cohort_slices",
+    "sla_sales_slices",
+    "rep_follow_up_slices",
+    "credit_slices",
+    "lead_quality_slices",
+    "disqualification_reason_slices",
+    "lead_grade_slices",
+    "speed_to_lead_slices",
+    "fct_cohort_conversions",
+)
+
+
+def test_every_slice_mart_row_records_the_definitions_version(built_warehouse):
+    # GIVEN the committed definitions WHEN every slice mart is read THEN each row carries their version
+    from onefunnel.definitions import load_definitions
+
+    version = load_definitions().version
+    for mart in SLICE_MARTS:
+        assert built_warehouse.query(f"select distinct definitions_version from marts.{mart}") == [
+            (version,)
+        ], mart

@@ -127,7 +127,8 @@ final as (
         reached.step_days,
         coalesce(reached.is_late_step, false) as is_late_step,
         first_late_steps.first_late_order is null
-            or reached.stage_order < first_late_steps.first_late_order as is_within_window
+            or reached.stage_order < first_late_steps.first_late_order as is_within_window,
+        {{ definitions_version_column() }}
     from reached
     left join first_late_steps
         on reached.contact_id = first_late_steps.contact_id
