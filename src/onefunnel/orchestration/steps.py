@@ -51,8 +51,11 @@ def build_warehouse(
         "tests_passed": result.tests_passed,
         "frozen_months": result.frozen_months,
         "seconds": round(result.seconds, 1),
+        "notes": result.notes,  # e.g. unit tests left out under custom lifecycle stages, and why
     }
     log.info("warehouse built: %s", summary)
+    for note in result.notes:
+        log.warning("%s", note)
     return summary
 
 
