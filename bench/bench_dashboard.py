@@ -29,11 +29,12 @@ BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
 RESULTS = BENCH_DIR / "results"
 APP = REPO / "dashboards" / "app.py"
-PAGES = ("funnel", "sla", "reps", "sources", "accountability", "definitions", "data_health")
-# Filtered views take the fact-table path (a slice of the leads and deals): measured too.
+PAGES = ("funnel", "sla", "reps", "sources", "audiences", "accountability", "definitions", "data_health")
+# Filtered views select rows of the slice marts (marts.*_slices) instead of the marts: measured too.
 SLICES = {
     "funnel, marketing-sourced": ("funnel", {"team": "Marketing-sourced"}),
     "sla, marketing-sourced": ("sla", {"team": "Marketing-sourced"}),
+    "sources, marketing-sourced": ("sources", {"team": "Marketing-sourced"}),
 }
 GOAL_COLD_S = 1.0
 GOAL_WARM_S = 0.2

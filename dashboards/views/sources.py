@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from dashboards.lib import charts, formatting, layout, queries
+from dashboards.lib import charts, drilldown, formatting, layout, queries
 from dashboards.lib.filters import source_label
 from dashboards.lib.glossary import help_text
 
@@ -44,6 +44,18 @@ st.subheader(formatting.month_label(month) + (" (to date)" if chosen.is_partial_
 targets = queries.targets(version, month, month)
 marketing_target = targets[(targets["team"] == "marketing") & (targets["metric"] == "sourced_pipeline")]
 tiles = st.columns(5)
+drills = {
+    "Marketing pipeline": drilldown.deal(
+        "Marketing pipeline",
+        "sourced_pipeline__marketing",
+        "was created in the month and its earliest-created contact came from a marketing source",
+    ),
+    "Sales pipeline": drilldown.deal(
+        "Sales pipeline",
+        "sourced_pipeline__sales",
+        "was created in the month and its earliest-created contact came from a sales source",
+    ),
+}
 marketing_pipeline = credit_sum(credit, "sourced_pipeline", team="marketing", when=month)
 layout.tile(
     "Marketing pipeline",
@@ -58,12 +70,14 @@ layout.tile(
     ),
     container=tiles[0],
 )
+drilldown.button(drills["Marketing pipeline"], tiles[0])
 layout.tile(
     "Sales pipeline",
     ctx.money(credit_sum(credit, "sourced_pipeline", team="sales", when=month), compact=True),
     help=help_text("sourced", rules),
     container=tiles[1],
 )
+drilldown.button(drills["Sales pipeline"], tiles[1])
 layout.tile(
     "Influenced pipeline",
     ctx.money(credit_sum(credit, "influenced_pipeline", when=month), compact=True),
@@ -83,6 +97,7 @@ layout.tile(
     help=help_text("sourced", rules),
     container=tiles[4],
 )
+drilldown.section(ctx, list(drills.values()), month, part)
 st.caption(
     "Sourced by each team, first-touch credit (the original source); influenced = deals of either team that "
     "marketing touched before they were created. Pipeline counts by deal create month, revenue by close "

@@ -215,3 +215,33 @@ def test_the_drill_down_section_is_closed_until_a_tile_asks_and_closes_again(rea
     assert _open_drill(app, "SQLs") is not None
     app.button(key="drill-close").click().run()
     assert not any("Counted because" in frame.value.columns for frame in app.dataframe)
+
+
+@pytest.mark.parametrize("kind", ["none", "team sales", "owner", "pipeline"])
+def test_sourced_pipeline_tiles_equal_the_credit_model_and_drill_down_to_their_deals(
+    real_app, published, kind
+):
+    # GIVEN one filter of the matrix (the sources page's owner / pipeline filters select credit_slices rows)
+    path = published.serving
+    month = truth.default_month(path)
+    query, members = _filter(path, kind)
+    app = real_app("sources", **query)
+    assert not app.exception, [exception.value for exception in app.exception]
+    shown = metrics(app)
+    for team, label in (("marketing", "Marketing pipeline"), ("sales", "Sales pipeline")):
+        # THEN the tile is the model's first-touch sourced pipeline of the team (0 if another team is chosen)
+        expected = float(
+            truth.value(
+                path,
+                "select coalesce(sum(sourced_pipeline), 0) from marts.credit_slices where month_start = ? "
+                "and attribution = 'first_touch' and team = ? and owner_id = ? and pipeline_id = ?",
+                [month, team, _member(members["owner"]), _member(members["pipeline"])],
+            )
+        )
+        if members["team"] not in (None, team):
+            expected = 0.0
+        assert shown[label] == formatting.money(expected, compact=True), label
+        # AND its drill-down lists the deals whose amounts make it up
+        table = _open_drill(app, label)
+        amount = 0.0 if table is None else float(table["Amount"].fillna(0).sum())
+        assert amount == pytest.approx(expected), label
