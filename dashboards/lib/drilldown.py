@@ -52,6 +52,14 @@ def deal(label: str, metric: str, rule: str) -> Drill:
     return Drill(label, sql.DEAL_CONTRIBUTIONS, (("metric", metric),), rule)
 
 
+def contribution(label: str, metric_key: str, rule: str) -> Drill:
+    """The records an accountability metric counts today (fct_metric_contributions), whatever the filters:
+    the monthly pack is the whole funnel's."""
+    contact = metric_key.startswith(("stage_entered__", "mqls_"))
+    query = sql.CONTACT_CONTRIBUTIONS if contact else sql.DEAL_CONTRIBUTIONS
+    return Drill(label, query, (("metric", metric_key),), rule, whole_funnel=True)
+
+
 def sla_bucket(label: str, bucket: str, rule: str) -> Drill:
     return Drill(label, sql.SLA_BUCKET_LEADS, (("bucket", bucket),), rule)
 

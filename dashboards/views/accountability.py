@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from dashboards.lib import accountability, formatting, layout, queries
+from dashboards.lib import accountability, drilldown, formatting, layout, queries
 from dashboards.lib.glossary import help_text
 
 ctx = layout.context()
@@ -77,12 +77,30 @@ st.caption(
 SHORT_LABELS = {"sourced_pipeline__marketing": "Marketing pipeline", "share_within_sla": "Within SLA"}
 
 
+# The records behind each tile as counted today (for a restated month they differ from the reported value by
+# the restatement): the rows of fct_metric_contributions; within SLA lists the MQLs inside the SLA.
+DRILLS = {
+    "stage_entered__mql": ("stage_entered__mql", "reached MQL in the month"),
+    "stage_entered__sql": ("stage_entered__sql", "reached SQL in the month"),
+    "sourced_pipeline__marketing": (
+        "sourced_pipeline__marketing",
+        "was created in the month, sourced by marketing; its amount counts",
+    ),
+    "revenue_won": ("revenue_won", "closed won in the month; its home-currency amount counts"),
+    "share_within_sla": ("mqls_within_sla", "got a first sales touch within the SLA hours of its MQL date"),
+}
+drills: dict[str, drilldown.Drill] = {}
+
+
 def tile_for(key: str, container) -> None:
     found = table[table["metric_key"] == key]
     if found.empty:
         container.empty()
         return
     row = found.iloc[0]
+    label = SHORT_LABELS.get(key, row["metric"])
+    if key in DRILLS:
+        drills[label] = drilldown.contribution(label, *DRILLS[key])
     restatement = row["restatement"]
     layout.tile(
         SHORT_LABELS.get(key, row["metric"]),
@@ -100,6 +118,8 @@ def tile_for(key: str, container) -> None:
         ),
         container=container,
     )
+    if label in drills:
+        drilldown.button(drills[label], container)
 
 
 tiles = st.columns(5)
@@ -115,6 +135,10 @@ for key, column in zip(
     strict=True,
 ):
     tile_for(key, column)
+if drills:
+    drilldown.section(ctx, list(drills.values()), month, queries.ALL)
+    if st.session_state.get(drilldown.CHOSEN_KEY) in drills:
+        st.caption("The records counted today; a restated month's reported value differs by its restatement.")
 
 st.subheader("Reported vs target, today and last month")
 shown = accountability.display_table(table, ctx.currency)

@@ -245,3 +245,33 @@ def test_sourced_pipeline_tiles_equal_the_credit_model_and_drill_down_to_their_d
         table = _open_drill(app, label)
         amount = 0.0 if table is None else float(table["Amount"].fillna(0).sum())
         assert amount == pytest.approx(expected), label
+
+
+def test_accountability_tiles_drill_down_to_the_records_counted_today(real_app, published):
+    # GIVEN the latest frozen month (the page's default) and the governed per-metric record counts
+    path = published.serving
+    month = truth.value(path, "select max(month_start) from marts.monthly_accountability")
+    if month is None:
+        pytest.skip("the build froze no month (see the published fixture's warning)")
+    app = real_app("accountability")
+    assert not app.exception, [exception.value for exception in app.exception]
+    metric_of = {
+        "MQLs": "stage_entered__mql",
+        "SQLs": "stage_entered__sql",
+        "Marketing pipeline": "sourced_pipeline__marketing",
+        "Won revenue": "revenue_won",
+        "Within SLA": "mqls_within_sla",
+    }
+    buttons = [
+        button.key.removeprefix("drill-") for button in app.button if (button.key or "").startswith("drill-")
+    ]
+    assert buttons, "the accountability tiles have Records buttons"
+    for label in buttons:
+        # WHEN a tile's records are opened  THEN they are as many as metrics_monthly counts for the month
+        expected = truth.value(
+            path,
+            "select record_count from marts.metrics_monthly where month_start = ? and metric_key = ?",
+            [month, metric_of[label]],
+        )
+        table = _open_drill(app, label)
+        assert (0 if table is None else len(table)) == int(expected or 0), label
