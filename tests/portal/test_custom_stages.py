@@ -301,7 +301,10 @@ def test_demo_runs_the_custom_profile_on_its_own_portal_data_and_definitions(
 
     # GIVEN an empty data folder (the demo's environment changes are undone after the test)
     monkeypatch.setenv("ONEFUNNEL_DATA_DIR", str(tmp_path))
-    monkeypatch.delenv("ONEFUNNEL_DEFINITIONS", raising=False)
+    # set, then delete: monkeypatch records the variable, so the demo's own os.environ write is undone too
+    # (a bare delenv of an absent variable records nothing and leaked the custom definitions into later tests)
+    monkeypatch.setenv("ONEFUNNEL_DEFINITIONS", "unset-by-this-test")
+    monkeypatch.delenv("ONEFUNNEL_DEFINITIONS")
     sigterm = signal.getsignal(signal.SIGTERM)
     try:
         # WHEN the demo starts on the custom-stages profile without running the pipeline
