@@ -229,6 +229,9 @@ def sla_sales(version: SnapshotVersion, start: date, end: date, part: Slice = AL
 
 
 def speed_distribution(version: SnapshotVersion, month: date, part: Slice = ALL) -> pd.DataFrame:
+    """MQLs of `month` by speed-to-lead bucket (empty for a snapshot published before the mart existed)."""
+    if not has_table(version, "marts", "speed_to_lead_slices"):
+        return pd.DataFrame()
     return query(version, sql.SPEED_DISTRIBUTION, month=month, **_slice_values(part))
 
 
@@ -287,6 +290,9 @@ def reasons(version: SnapshotVersion, start: date, end: date, part: Slice = ALL)
 
 
 def grade_conversion(version: SnapshotVersion, start: date, end: date, part: Slice = ALL) -> pd.DataFrame:
+    """Leads of the range by grade (empty for a snapshot published before the mart existed)."""
+    if not has_table(version, "marts", "lead_grade_slices"):
+        return pd.DataFrame()
     return query(version, sql.GRADE_CONVERSION, start=start, end=end, **_slice_values(part))
 
 

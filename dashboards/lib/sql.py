@@ -255,30 +255,16 @@ order by month_start
 """,
 )
 
+# The speed-to-lead buckets of a month's MQLs (models/marts/slices/speed_to_lead_slices.sql).
 SPEED_DISTRIBUTION = Query(
     "SPEED_DISTRIBUTION",
-    "marts.fct_leads",
+    "marts.speed_to_lead_slices",
     f"""
-select
-    l.sla_status,
-    l.is_sla_pending,
-    case
-        when l.sla_status = 'unassigned' then 'No owner'
-        when l.first_touch_at is null and l.is_sla_pending then 'Not touched yet (clock running)'
-        when l.first_touch_at is null then 'Not touched'
-        when l.speed_to_lead_hours <= 1 then 'Up to 1 h'
-        when l.speed_to_lead_hours <= 4 then '1–4 h'
-        when l.speed_to_lead_hours <= 24 then '4–24 h'
-        when l.speed_to_lead_hours <= 72 then '1–3 days'
-        when l.speed_to_lead_hours <= 168 then '3–7 days'
-        else 'Over 7 days'
-    end as bucket,
-    count(*) as mqls
-from marts.fct_leads as l
-where l.mql_at is not null
-  and l.mql_month = $month
-  and {LEAD_SLICE}
-group by all
+select sla_status, is_sla_pending, bucket, mqls
+from marts.speed_to_lead_slices
+where month_start = $month
+  and {CONTACT_MEMBERS}
+order by bucket_order, sla_status
 """,
 )
 
@@ -444,25 +430,26 @@ where month_start between $start and $end
 """,
 )
 
-# No mart holds this: a plain count of the leads of the range by the grade the definitions gave them.
+# Conversion by lead grade over the range (models/marts/slices/lead_grade_slices.sql): the monthly counts and
+# score sums of the slice added up over the range's months, the averages divided from those sums.
 GRADE_CONVERSION = Query(
     "GRADE_CONVERSION",
-    "marts.fct_leads",
+    "marts.lead_grade_slices",
     f"""
 select
-    l.lead_grade,
-    count(*) as leads,
-    sum(case when l.mql_at is not null then 1 else 0 end) as mqls,
-    sum(case when l.sql_at is not null then 1 else 0 end) as sqls,
-    sum(case when l.customer_at is not null then 1 else 0 end) as customers,
-    sum(case when l.is_disqualified then 1 else 0 end) as disqualified,
-    avg(l.fit_score) as avg_fit_score,
-    avg(l.engagement_score) as avg_engagement_score
-from marts.fct_leads as l
-where l.lead_month between $start and $end
-  and {LEAD_SLICE}
-group by l.lead_grade
-order by l.lead_grade
+    lead_grade,
+    sum(leads) as leads,
+    sum(mqls) as mqls,
+    sum(sqls) as sqls,
+    sum(customers) as customers,
+    sum(disqualified) as disqualified,
+    sum(fit_score_sum) / nullif(sum(fit_scored_leads), 0) as avg_fit_score,
+    sum(engagement_score_sum) / nullif(sum(engagement_scored_leads), 0) as avg_engagement_score
+from marts.lead_grade_slices
+where month_start between $start and $end
+  and {CONTACT_MEMBERS}
+group by lead_grade
+order by lead_grade
 """,
 )
 

@@ -275,3 +275,27 @@ def test_accountability_tiles_drill_down_to_the_records_counted_today(real_app, 
         )
         table = _open_drill(app, label)
         assert (0 if table is None else len(table)) == int(expected or 0), label
+
+
+@pytest.mark.parametrize("kind", ["none", "team marketing", "owner", "source"])
+def test_grade_table_is_the_lead_grade_model_summed_over_the_range(real_app, published, kind):
+    # GIVEN one filter of the matrix and the default range (the page's trend months)
+    path = published.serving
+    query, members = _filter(path, kind)
+    app = real_app("sources", **query)
+    assert not app.exception, [exception.value for exception in app.exception]
+    table = next(frame.value for frame in app.dataframe if "lead_grade" in frame.value.columns)
+    months = truth.months(path)
+    month = truth.default_month(path)
+    start = months[min(months.index(month) + 11, len(months) - 1)]  # the default range: 12 months
+    # THEN the leads per grade are lead_grade_slices' rows of the slice, summed over the range's months
+    expected = dict(
+        truth.rows(
+            path,
+            "select lead_grade, sum(leads) from marts.lead_grade_slices where month_start between ? and ? "
+            "and source_team = ? and owner_id = ? and original_source = ? group by 1",
+            [start, month, _member(members["team"]), _member(members["owner"]), _member(members["source"])],
+        )
+    )
+    shown = dict(zip(table["lead_grade"], table["leads"].astype(int), strict=True))
+    assert shown == {grade: int(leads) for grade, leads in expected.items()}
