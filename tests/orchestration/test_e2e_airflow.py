@@ -191,9 +191,11 @@ def test_second_run_after_advance_is_incremental_and_publishes_the_changes(pipel
     from onefunnel.portal.advance import advance_portal
 
     before = pipeline.snapshot()
+    truth_before = pipeline.manifest()["objects"]
     advance_portal(pipeline.portal, 2)
     truth = pipeline.manifest()["objects"]
-    assert truth["contacts"]["active_count"] != before["live"]
+    # some records changed (a tiny portal's weekend brings no new contacts, only engagements, so compare all)
+    assert truth != truth_before
     # WHEN the DAG runs again
     completed = pipeline.run_dag(portal_url, TOKEN)
     # THEN the CRM objects were extracted incrementally and the new snapshot shows the portal's new state
