@@ -1,34 +1,13 @@
 {#- Lead quality by lead month and segment (original source, first-touch campaign, persona): leads, MQLs,
     SQLs, customers (the last funnel stage), disqualified, MQL->SQL and SQL->won rates. Rates are cohort
-    rates of the month's leads (as of now, not windowed: see funnel_cohort_monthly for windowed rates). -#}
-{%- set last_stage = funnel_stages()[-1]['key'] %}
+    rates of the month's leads (as of now, not windowed: see funnel_cohort_monthly for windowed rates).
+    The numbers are lead_quality_slices' all-'(all)' rows (every lead, no filter): computed there, once. -#}
 
-with leads as (
-    select * from {{ ref('fct_leads') }}
-),
-
-segmented as (
-    select 'source' as segment_type, original_source as segment_value, leads.* from leads
-    union all
-    select 'campaign', coalesce(first_touch_campaign, '(none)'), leads.* from leads
-    union all
-    select 'persona', coalesce(persona, '(none)'), leads.* from leads
-),
-
-aggregated as (
-    select
-        lead_month as month_start,
-        segment_type,
-        segment_value,
-        count(*) as leads,
-        count(case when mql_at is not null then 1 end) as mqls,
-        count(case when sql_at is not null then 1 end) as sqls,
-        count(case when mql_at is not null and sql_at is not null then 1 end) as mqls_reaching_sql,
-        count(case when {{ last_stage }}_at is not null then 1 end) as customers,
-        count(case when sql_at is not null and {{ last_stage }}_at is not null then 1 end) as sqls_won,
-        count(case when is_disqualified then 1 end) as disqualified
-    from segmented
-    group by lead_month, segment_type, segment_value
+with unfiltered as (
+    select * from {{ ref('lead_quality_slices') }}
+    where source_team = '(all)'
+      and owner_id = '(all)'
+      and original_source = '(all)'
 ),
 
 final as (
@@ -45,11 +24,11 @@ final as (
         sqls,
         customers,
         disqualified,
-        {{ safe_ratio('mqls_reaching_sql', 'mqls') }} as mql_to_sql_rate,
-        {{ safe_ratio('sqls_won', 'sqls') }} as sql_to_won_rate,
-        {{ safe_ratio('disqualified', 'leads') }} as disqualified_rate,
+        mql_to_sql_rate,
+        sql_to_won_rate,
+        disqualified_rate,
         {{ definitions_version_column() }}
-    from aggregated
+    from unfiltered
 )
 
 select * from final
