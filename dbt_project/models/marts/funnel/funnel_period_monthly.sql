@@ -1,4 +1,6 @@
-{#- Period view (flow): contacts entering each funnel stage during the month, by stage date. -#}
+{#- Period view (flow): contacts entering each funnel stage during the month, by stage date. The counts are
+    funnel_period_slices' all-'(all)' rows (every contact, no filter): computed there, once; every month
+    has every stage, zeros when no contact entered it. -#}
 
 with months as (
     select * from {{ ref('int_months') }}
@@ -8,18 +10,11 @@ stages as (
     select * from {{ ref('definitions_funnel_stages') }}
 ),
 
-contact_stages as (
-    select * from {{ ref('fct_contact_stages') }}
-),
-
 entered as (
-    select
-        entered_month,
-        stage_key,
-        count(*) as contacts_entered,
-        count(case when is_skipped then 1 end) as contacts_entered_by_skipping
-    from contact_stages
-    group by entered_month, stage_key
+    select * from {{ ref('funnel_period_slices') }}
+    where source_team = '(all)'
+      and owner_id = '(all)'
+      and original_source = '(all)'
 ),
 
 final as (
@@ -42,7 +37,7 @@ final as (
     from months
     cross join stages
     left join entered
-        on months.month_start = entered.entered_month
+        on months.month_start = entered.month_start
         and stages.stage_key = entered.stage_key
 )
 
