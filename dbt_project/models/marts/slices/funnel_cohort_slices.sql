@@ -2,7 +2,8 @@
     the stage (ever and within the conversion windows: fct_cohort_conversions holds the rule), the converted
     count of the stage before (the step's denominator) and the median days to reach, for every combination of
     source team x owner x original source (macros/slices.sql). Only cells with a cohort; windows and the
-    incomplete flag come from funnel_cohort_monthly. The all-'(all)' rows equal funnel_cohort_monthly. -#}
+    incomplete flag come from the grid (macro funnel_cohort_grid). Its all-'(all)' rows are
+    funnel_cohort_monthly's numbers. -#}
 
 with conversions as (
     select * from {{ ref('fct_cohort_conversions') }}
@@ -13,7 +14,7 @@ leads as (
 ),
 
 cohort_cells as (
-    select * from {{ ref('funnel_cohort_monthly') }}
+    {{ funnel_cohort_grid() }}
 ),
 
 sliced as (
