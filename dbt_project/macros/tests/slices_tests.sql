@@ -1,7 +1,10 @@
 {#- A slice mart (macros/slices.sql) against the unsliced mart it slices, for every key (e.g. month):
     the additive measures summed over the finest slices (no dimension rolled up) and the all-'(all)' rows
     both equal the mart; the non-additive ones (medians, rates) are compared on the all-'(all)' rows only.
-    Mart rows whose measures are all zero or null may be missing from the slices (no records, no slice). -#}
+    Mart rows whose measures are all zero or null may be missing from the slices (no records, no slice).
+    The unsliced marts select their slice mart's all-'(all)' rows (one definition of each number), so the
+    comparison that can fail is the finest slices' sums against them: a record counted in no finest slice, or
+    in two, shows here. -#}
 {% test slices_add_up_to(model, mart, keys, slice_columns, measures, all_member_measures=[], mart_where=none) %}
 {%- set all_measures = measures + all_member_measures %}
 
