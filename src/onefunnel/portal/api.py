@@ -253,18 +253,9 @@ class PortalApi:
     def batch_read(self, reader: PortalReader, request: Request) -> tuple[int, bytes]:
         object_type = _object_type(request.params["object_type"])
         started = now_iso()
-        body = request.json()
-        if not isinstance(body, dict) or not isinstance(body.get("inputs"), list):
-            raise validation_error(
-                'Invalid input JSON: expected {"inputs": [{"id": ...}], ...}', in_="inputs"
-            )
-        inputs = body["inputs"]
-        if len(inputs) > self.limits.batch_read_max:
-            raise validation_error(
-                f"Batch input is limited to {self.limits.batch_read_max} inputs, got {len(inputs)}",
-                in_="inputs",
-                code="TOO_MANY_INPUTS",
-            )
+        body, inputs = _batch_body(
+            request, self.limits.batch_read_max, 'Invalid input JSON: expected {"inputs": [{"id": ...}], ...}'
+        )
         keys = []
         for item in inputs:
             key = item.get("id") if isinstance(item, dict) else None
@@ -381,16 +372,8 @@ class PortalApi:
         from_type = _object_type(request.params["from_type"])
         to_type = _object_type(request.params["to_type"])
         started = now_iso()
-        body = request.json()
-        if not isinstance(body, dict) or not isinstance(body.get("inputs"), list):
-            raise validation_error('Invalid input JSON: expected {"inputs": [{"id": ...}]}', in_="inputs")
-        inputs = body["inputs"]
-        if len(inputs) > self.limits.associations_batch_max:
-            raise validation_error(
-                f"Batch input is limited to {self.limits.associations_batch_max} inputs, got {len(inputs)}",
-                in_="inputs",
-                code="TOO_MANY_INPUTS",
-            )
+        expected = 'Invalid input JSON: expected {"inputs": [{"id": ...}]}'
+        _, inputs = _batch_body(request, self.limits.associations_batch_max, expected)
         default_type, primary_type = object_types.ASSOCIATION_TYPE_IDS.get((from_type, to_type), (None, None))
         from_code, to_code = object_types.type_code(from_type), object_types.type_code(to_type)
         page_size = self.limits.association_page_size
@@ -481,16 +464,8 @@ class PortalApi:
     def batch_read_properties(self, reader: PortalReader, request: Request) -> tuple[int, bytes]:
         object_type = _object_type(request.params["object_type"])
         started = now_iso()
-        body = request.json()
-        if not isinstance(body, dict) or not isinstance(body.get("inputs"), list):
-            raise validation_error('Invalid input JSON: expected {"inputs": [{"name": ...}]}', in_="inputs")
-        inputs = body["inputs"]
-        if len(inputs) > self.limits.properties_batch_max:
-            raise validation_error(
-                f"Batch input is limited to {self.limits.properties_batch_max} inputs, got {len(inputs)}",
-                in_="inputs",
-                code="TOO_MANY_INPUTS",
-            )
+        expected = 'Invalid input JSON: expected {"inputs": [{"name": ...}]}'
+        body, inputs = _batch_body(request, self.limits.properties_batch_max, expected)
         archived = body.get("archived") is True
         by_name = reader.definitions(object_type).by_name
         results, missing = [], []
@@ -663,6 +638,18 @@ def _pipelines(reader: PortalReader, object_type: str) -> list[bytes]:
         return stored
     created_at = reader.meta("account_created") or "2020-01-01T00:00:00.000Z"
     return [orjson.dumps(body) for body in object_types.default_pipelines(object_type, created_at)]
+
+
+def _batch_body(request: Request, limit: int, expected: str) -> tuple[dict, list]:
+    """A batch endpoint's JSON body and its `inputs`, refused as HubSpot does when malformed or too long."""
+    body = request.json()
+    if not isinstance(body, dict) or not isinstance(body.get("inputs"), list):
+        raise validation_error(expected, in_="inputs")
+    inputs = body["inputs"]
+    if len(inputs) > limit:
+        message = f"Batch input is limited to {limit} inputs, got {len(inputs)}"
+        raise validation_error(message, in_="inputs", code="TOO_MANY_INPUTS")
+    return body, inputs
 
 
 def _bytes(raw: bytes | str) -> bytes:
