@@ -10,7 +10,7 @@ STAMP := $(VENV)/.synced-stamp
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install browser demo test lint format bench clean
+.PHONY: install system-packages browser demo test lint format bench clean
 
 install: $(STAMP)
 
@@ -26,15 +26,25 @@ $(STAMP): $(UV) pyproject.toml uv.lock
 demo: install
 	$(BIN)/onefunnel demo
 
-# Browser tests drive Debian's chromium; install it when we may (root with apt), else they skip with a reason.
-browser:
-	@if command -v chromium >/dev/null 2>&1; then :; \
+# Tests start real servers from Debian's packages (chromium for the browser tests, PostgreSQL for the
+# Airflow metadata and the dbt Postgres target, Redis for Celery). Install what is missing when we may
+# (root with apt); otherwise the tests that need it skip and name the package.
+SYSTEM_PACKAGES := chromium postgresql redis-server
+system-packages:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-		|| echo "chromium could not be installed: browser tests will be skipped"; \
-	else echo "chromium not installed and no root apt-get: browser tests will be skipped"; fi
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null) \
+		|| echo "could not install$$missing: tests that need them will be skipped"; \
+	else echo "not installed and no root apt-get:$$missing; tests that need them will be skipped"; fi
 
-test: install browser
+# Kept for muscle memory: the old name of the target above.
+browser: system-packages
+
+test: install system-packages
 	$(BIN)/python -m pytest
 
 lint: install
