@@ -10,7 +10,7 @@ STAMP := $(VENV)/.synced-stamp
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: install system-packages browser demo test lint format bench clean
+.PHONY: install system-packages browser demo test test-scale lint format bench clean
 
 install: $(STAMP)
 
@@ -46,6 +46,10 @@ browser: system-packages
 
 test: install system-packages
 	$(BIN)/python -m pytest
+
+# Deployment and scale-out tests (several real servers each); CI runs them after `make test`.
+test-scale: install system-packages
+	$(BIN)/python -m pytest -m scale
 
 lint: install
 	$(BIN)/ruff check .
