@@ -127,11 +127,21 @@ def test_google_names_are_lowercase_without_prefix_or_suffix():
         ("1-650-555-1212", "CA", "+16505551212"),
         ("+1 212 565 0000 ext. 12", None, "+12125650000"),  # extension dropped
         ("020 7031 3000", None, None),  # national without a country: not guessed
-        ("11 98765 4321", "BR", None),  # a country whose national format is not supported: not guessed
-        ("20 7031 3000", "GB", None),  # national without its trunk 0: may already hold a country code
+        ("20 7031 3000", "GB", "+442070313000"),  # the metadata knows UK numbers without their trunk 0
         ("call me maybe", "US", None),
-        ("+1 012 555 0100", None, None),  # NANP area codes never start with 0 or 1
+        ("1-800-FLOWERS", "US", None),  # a vanity number: letters are not hashed as digits
+        ("555 0100", "US", None),  # local only: the area code is missing
+        ("+1 212 555 010", None, None),  # too short for the North American plan
         ("+44 1234 5678 9012 3456", None, None),  # longer than E.164 allows
+        # national numbers of the countries the old hand-made trunk table dropped (its metadata's examples)
+        ("(06 1) 234 5678", "HU", "+3612345678"),  # trunk prefix 06
+        ("(0-312) 34567", "LT", "+37031234567"),
+        ("(11) 2345-6789", "BR", "+551123456789"),
+        ("011 2345-6789", "AR", "+541123456789"),
+        ("600 123 456", "CL", "+56600123456"),
+        ("(601) 2345678", "CO", "+576012345678"),
+        ("(01) 1234567", "PE", "+5111234567"),
+        ("8 (301) 123-45-67", "RU", "+73011234567"),  # trunk prefix 8
         ("", "US", None),
     ],
 )
@@ -162,6 +172,11 @@ def test_every_country_the_portal_writes_maps_to_its_iso_code():
     assert normalize.country_code("Türkiye") == "TR"
     assert normalize.country_code("de") == "DE"
     assert normalize.country_code("Atlantis") is None
+    # AND every ISO 3166-1 country is known by its name and codes (pycountry), not only a hand-made list
+    assert normalize.country_code("Kazakhstan") == "KZ"
+    assert normalize.country_code("Côte d'Ivoire") == "CI"
+    assert normalize.country_code("PRT") == "PT"
+    assert normalize.country_code("Korea, Republic of") == "KR"
     assert normalize.country_code(None) is None
 
 

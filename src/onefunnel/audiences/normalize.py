@@ -6,11 +6,11 @@ and counts it; nothing is guessed. Sources for each rule: docs/audiences.md.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
 from typing import Any
 
 # ----------------------------------------------------------------------------- values from SQL / pandas
@@ -72,69 +72,22 @@ def google_email(value: Any) -> str | None:
 
 # ----------------------------------------------------------------------------- countries
 
-
-@dataclass(frozen=True)
-class Country:
-    code: str  # ISO 3166-1 alpha-2
-    calling_code: str  # E.164 country calling code
-    # National trunk prefix dropped when a national number is written internationally: "0" (UK, Germany ...),
-    # "" (none: Italy, Spain, Denmark ...), "nanp" (US / Canada: optional leading 1), None = not supported
-    # (national numbers of this country are dropped rather than guessed).
-    trunk: str | None
-
-
-_NANP = "nanp"
-# fmt: off
-COUNTRIES: dict[str, Country] = {country.code: country for country in (
-    Country("US", "1", _NANP), Country("CA", "1", _NANP), Country("GB", "44", "0"),
-    Country("IE", "353", "0"), Country("DE", "49", "0"), Country("FR", "33", "0"), Country("NL", "31", "0"),
-    Country("BE", "32", "0"), Country("LU", "352", ""), Country("CH", "41", "0"), Country("AT", "43", "0"),
-    Country("ES", "34", ""), Country("IT", "39", ""), Country("PT", "351", ""), Country("DK", "45", ""),
-    Country("NO", "47", ""), Country("SE", "46", "0"), Country("FI", "358", "0"), Country("IS", "354", ""),
-    Country("PL", "48", ""), Country("CZ", "420", ""), Country("SK", "421", "0"), Country("HU", "36", None),
-    Country("RO", "40", "0"), Country("BG", "359", "0"), Country("GR", "30", ""), Country("HR", "385", "0"),
-    Country("SI", "386", "0"), Country("RS", "381", "0"), Country("UA", "380", "0"),
-    Country("EE", "372", ""), Country("LV", "371", ""), Country("LT", "370", None),
-    Country("TR", "90", "0"), Country("IL", "972", "0"), Country("AE", "971", "0"),
-    Country("SA", "966", "0"), Country("QA", "974", ""), Country("EG", "20", "0"), Country("ZA", "27", "0"),
-    Country("NG", "234", "0"), Country("KE", "254", "0"), Country("MA", "212", "0"),
-    Country("IN", "91", "0"), Country("PK", "92", "0"), Country("BD", "880", "0"), Country("LK", "94", "0"),
-    Country("CN", "86", "0"), Country("HK", "852", ""), Country("TW", "886", "0"), Country("JP", "81", "0"),
-    Country("KR", "82", "0"), Country("SG", "65", ""), Country("MY", "60", "0"), Country("ID", "62", "0"),
-    Country("PH", "63", "0"), Country("TH", "66", "0"), Country("VN", "84", "0"), Country("AU", "61", "0"),
-    Country("NZ", "64", "0"), Country("MX", "52", ""), Country("BR", "55", None), Country("AR", "54", None),
-    Country("CL", "56", None), Country("CO", "57", None), Country("PE", "51", None),
-    Country("RU", "7", None),
-)}
-# Country names (and common ways of writing them) -> ISO 3166-1 alpha-2. Keys are written as `_country_key`
-# leaves them: lowercase ASCII words separated by single spaces, without a leading "the".
-COUNTRY_NAMES: dict[str, str] = {
-    "united states": "US", "united states of america": "US", "usa": "US", "u s a": "US", "u s": "US",
-    "america": "US", "canada": "CA",
-    "united kingdom": "GB", "uk": "GB", "u k": "GB", "great britain": "GB", "britain": "GB",
-    "england": "GB", "scotland": "GB", "wales": "GB", "northern ireland": "GB",
-    "united kingdom of great britain and northern ireland": "GB",
-    "ireland": "IE", "republic of ireland": "IE", "germany": "DE", "deutschland": "DE", "france": "FR",
-    "netherlands": "NL", "nederland": "NL", "holland": "NL", "belgium": "BE", "luxembourg": "LU",
-    "switzerland": "CH", "schweiz": "CH", "suisse": "CH", "austria": "AT", "osterreich": "AT",
-    "spain": "ES", "espana": "ES", "italy": "IT", "italia": "IT", "portugal": "PT", "denmark": "DK",
-    "danmark": "DK", "norway": "NO", "norge": "NO", "sweden": "SE", "sverige": "SE", "finland": "FI",
-    "suomi": "FI", "iceland": "IS", "poland": "PL", "polska": "PL", "czechia": "CZ", "czech republic": "CZ",
-    "slovakia": "SK", "hungary": "HU", "romania": "RO", "bulgaria": "BG", "greece": "GR", "croatia": "HR",
-    "slovenia": "SI", "serbia": "RS", "ukraine": "UA", "estonia": "EE", "latvia": "LV", "lithuania": "LT",
-    "turkey": "TR", "turkiye": "TR", "israel": "IL", "united arab emirates": "AE", "uae": "AE",
-    "saudi arabia": "SA", "qatar": "QA", "egypt": "EG", "south africa": "ZA", "nigeria": "NG", "kenya": "KE",
-    "morocco": "MA", "india": "IN", "pakistan": "PK", "bangladesh": "BD", "sri lanka": "LK", "china": "CN",
-    "hong kong": "HK", "taiwan": "TW", "japan": "JP", "south korea": "KR", "republic of korea": "KR",
-    "korea republic of": "KR", "singapore": "SG", "malaysia": "MY", "indonesia": "ID", "philippines": "PH",
-    "thailand": "TH", "vietnam": "VN", "viet nam": "VN", "australia": "AU", "new zealand": "NZ",
-    "mexico": "MX", "brazil": "BR", "brasil": "BR", "argentina": "AR", "chile": "CL", "colombia": "CO",
-    "peru": "PE", "russia": "RU", "russian federation": "RU",
-}
-# fmt: on
+# What HubSpot's free-text country field holds besides ISO names and codes, and pycountry does not know:
+# colloquial names, the UK's nations, and names in the country's own language. Keys as `_country_key`
+# leaves them. Anything else unknown is dropped (None), never guessed.
+COUNTRY_ALIASES: dict[str, str] = {
+    "usa": "US", "u s a": "US", "u s": "US", "america": "US", "united states of america": "US",
+    "uk": "GB", "u k": "GB", "great britain": "GB", "britain": "GB", "england": "GB", "scotland": "GB",
+    "wales": "GB", "northern ireland": "GB", "republic of ireland": "IE", "deutschland": "DE",
+    "nederland": "NL", "holland": "NL", "schweiz": "CH", "suisse": "CH", "osterreich": "AT", "espana": "ES",
+    "italia": "IT", "danmark": "DK", "norge": "NO", "sverige": "SE", "suomi": "FI", "polska": "PL",
+    "turkey": "TR", "uae": "AE", "south korea": "KR", "republic of korea": "KR", "korea republic of": "KR",
+    "brasil": "BR", "russia": "RU",
+}  # fmt: skip
 
 
 def _country_key(value: str) -> str:
+    """Lowercase ASCII words separated by single spaces, without a leading "the" ("Türkiye" -> "turkiye")."""
     decomposed = unicodedata.normalize("NFKD", value)
     ascii_only = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).casefold()
     words = re.sub(r"[^a-z0-9]+", " ", ascii_only).split()
@@ -143,66 +96,66 @@ def _country_key(value: str) -> str:
     return " ".join(words)
 
 
+@functools.cache
+def _country_index() -> dict[str, str]:
+    """Every ISO 3166-1 code (alpha-2, alpha-3), name, official and common name, keyed as `_country_key`
+    leaves them -> alpha-2; then the aliases. Built once, on first use (pycountry loads its JSON lazily)."""
+    import pycountry
+
+    index: dict[str, str] = {}
+    for country in pycountry.countries:
+        for attribute in ("alpha_2", "alpha_3", "name", "official_name", "common_name"):
+            written = getattr(country, attribute, None)
+            if written:
+                index.setdefault(_country_key(written), country.alpha_2)
+    index.update(COUNTRY_ALIASES)
+    return index
+
+
 def country_code(value: Any) -> str | None:
     """ISO 3166-1 alpha-2 (uppercase) of a country name or code as HubSpot holds it; None when unknown."""
     found = text(value)
     if found is None:
         return None
-    key = _country_key(found)
-    if key.upper() in COUNTRIES:
-        return key.upper()
-    return COUNTRY_NAMES.get(key)
+    return _country_index().get(_country_key(found))
 
 
 # ----------------------------------------------------------------------------- phone numbers
 
-_EXTENSION = re.compile(r"\s*(?:ext\.?|extension|x|#)\s*\d+\s*$", re.IGNORECASE)
-_TRUNK_IN_BRACKETS = re.compile(r"\(\s*0\s*\)")  # "+44 (0) 20 ...": the national trunk 0, not dialled
-
 
 def e164(value: Any, country: str | None = None) -> str | None:
-    """E.164 ("+" country code, subscriber number; at most 15 digits) of a phone number.
+    """E.164 ("+" country code, subscriber number) of a phone number, parsed with `phonenumbers` (Google's
+    libphonenumber metadata): an extension is cut, and a national number is read with the contact's
+    country (ISO alpha-2), whose trunk prefix and number lengths the metadata knows.
 
-    International numbers ("+44 20 7031 3000", "0044 ...") need nothing else. A national number needs the
-    contact's country (ISO alpha-2) with a known trunk rule (US / Canada: 10 digits; most others: a leading
-    trunk 0 replaced by the country code); otherwise it cannot be told apart from an international number
-    written without "+", and is dropped.
+    Dropped (None): no digits to speak of, a national number without a known country (it cannot be told
+    apart from an international one written without "+"), a local number without its area code, a number
+    whose length is impossible for its country, and text with letters (a note, a vanity number). A number of the right length in a range not (yet) allocated is kept: the metadata lags new
+    allocations, and the platforms match only what exists, so sending it costs nothing.
     """
+    import phonenumbers
+
     found = text(value)
     if found is None:
         return None
-    found = _EXTENSION.sub("", found)
-    if re.search(r"[^\d\s+().\-/]", found):  # letters or other symbols: not a phone number we can trust
+    region = country if country in phonenumbers.SUPPORTED_REGIONS else None
+    if region is None and found.startswith("00"):  # ITU's international prefix, when no country says more
+        found = "+" + found[2:]
+    if re.search(r"[A-Za-z]", _EXTENSION.sub("", found)):
+        return None  # letters are a note ("call me maybe") or a vanity number: not a number to hash
+    try:
+        number = phonenumbers.parse(found, region)
+    except phonenumbers.NumberParseException:
         return None
-    international = found.lstrip().startswith("+")
-    if international:
-        found = _TRUNK_IN_BRACKETS.sub("", found)
-    digits = re.sub(r"\D", "", found)
-    if not international and digits.startswith("00"):
-        international, digits = True, digits[2:]
-    if not international:
-        digits = _national_to_international(digits, COUNTRIES.get(country or ""))
-        if digits is None:
-            return None
-    if not digits or digits[0] == "0" or not 7 <= len(digits) <= 15:
+    # IS_POSSIBLE only: a local number without its area code ("555 0100") is not one the platforms can match
+    possible = phonenumbers.is_possible_number_with_reason(number)
+    if possible != phonenumbers.ValidationResult.IS_POSSIBLE:
         return None
-    if digits[0] == "1" and (len(digits) != 11 or digits[1] in "01"):  # NANP: 1 + area code (2-9) + 7 digits
-        return None
-    return "+" + digits
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def _national_to_international(digits: str, country: Country | None) -> str | None:
-    if country is None or country.trunk is None:
-        return None
-    if country.trunk == _NANP:
-        if len(digits) == 11 and digits.startswith("1"):
-            digits = digits[1:]
-        return "1" + digits if len(digits) == 10 else None
-    if country.trunk:
-        if not digits.startswith(country.trunk):
-            return None  # without its trunk prefix a national number may already carry a country code
-        digits = digits[len(country.trunk) :]
-    return country.calling_code + digits
+# Extensions as people write them; only used to tell a note ("call me maybe") from "+1 212 … ext. 12".
+_EXTENSION = re.compile(r"\s*(?:ext\.?|extension|x|#)\s*\d+\s*$", re.IGNORECASE)
 
 
 def meta_phone(value: Any, country: str | None = None) -> str | None:
