@@ -53,6 +53,7 @@ _REFERENCE_DATASETS = {
     "pipeline_stages": "pipelines",
     "property_definitions": "properties",
     "campaigns": "campaigns",
+    "account_details": "account",
 }
 
 
