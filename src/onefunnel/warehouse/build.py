@@ -11,7 +11,10 @@ same model code
 change, changed models or macros, a failed or partial build - makes it a full refresh, so the state an
 incremental build starts from is always what a full build of the previous landing zone gives. An
 incremental build also leaves out what cannot have changed: the unit tests (they passed on this code and
-these definitions already) and the models built from the definitions alone (tag `static`).
+these definitions already), the models built from the definitions alone (tag `static`) and the data tests that
+recompute the models' logic independently from everything in staging (tag `full_build_only`: the
+reconciliations, the definitions version on every row): full builds run them, and an incremental build equals
+a full build of the same landing zone (tests/warehouse/test_incremental.py).
 
 A transform that does not finish (kill -9, out of memory, power loss) leaves its marker
 `<warehouse>.transform-<pid>.unfinished` behind: the warehouse may then mix tables of the new build with
@@ -38,7 +41,7 @@ from onefunnel.files import make_private, private_dir
 
 DBT_PROJECT_DIR = config.REPO_ROOT / "dbt_project"
 # What an incremental build leaves out (see the module docstring).
-UNCHANGED_IN_INCREMENTAL_BUILDS = ("resource_type:unit_test", "tag:static")
+UNCHANGED_IN_INCREMENTAL_BUILDS = ("resource_type:unit_test", "tag:static", "tag:full_build_only")
 # dbt's debug log costs about 10 ms per node (the SQL of every statement); the file keeps info and up.
 DBT_LOG_LEVEL_FILE = "info"
 
