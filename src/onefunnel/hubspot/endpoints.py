@@ -204,6 +204,19 @@ class HubSpotApi:
             endpoint=f"GET {path}",
         )
 
+    def account_details(self, *, stats: CallStats | None = None) -> dict:
+        """The account's details (portalId, uiDomain, dataHostingLocation, timeZone, companyCurrency ...).
+        SDK 12 has no account-info class: the generic ApiClient call, as for every path here."""
+        path = self.paths.account_details
+        return self._call(
+            lambda: self._send("GET", path, {}, []),
+            "account details",
+            None,
+            PRIORITY_CHAIN,
+            stats,
+            endpoint=f"GET {path}",
+        )
+
     # -----------------------------------------------------------------------------------------------
 
     def _send(

@@ -36,6 +36,7 @@ class ApiPaths:
     pipelines: str  # GET all pipelines (with stages) of an object type
     associations_batch_read: str  # POST {inputs: [{id, after?}]}
     campaigns: str  # GET, paged by `after`
+    account_details: str  # GET the account's portal id, UI domain, data hosting location, time zone, currency
 
     def all(self) -> dict[str, str]:
         return {name: value for name, value in self.__dict__.items() if name != "version"}
@@ -53,6 +54,7 @@ def _date_version(version: str) -> ApiPaths:
         pipelines=f"/crm/pipelines/{version}/{{objectType}}",
         associations_batch_read=f"/crm/associations/{version}/{{fromObjectType}}/{{toObjectType}}/batch/read",
         campaigns=f"/marketing/campaigns/{version}",
+        account_details=f"/account-info/{version}/details",
     )
 
 
@@ -72,6 +74,7 @@ API_PATHS: dict[str, ApiPaths] = {
         pipelines="/crm/v3/pipelines/{objectType}",
         associations_batch_read="/crm/v4/associations/{fromObjectType}/{toObjectType}/batch/read",
         campaigns="/marketing/v3/campaigns",
+        account_details="/account-info/v3/details",
     ),
 }
 API_VERSIONS = tuple(API_PATHS)

@@ -1,12 +1,14 @@
 """Reference datasets, landed as a complete snapshot every run (they are small): owners (+ their teams),
-deal pipelines (+ stages), property definitions and marketing campaigns."""
+deal pipelines (+ stages), property definitions, marketing campaigns and the account details."""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 
 from onefunnel.hubspot import settings
+from onefunnel.hubspot.errors import AuthError, RequestError
 from onefunnel.hubspot.streams import RunContext, StreamProgress, now_utc
 from onefunnel.landing.writer import concat, document_table
 
@@ -122,5 +124,45 @@ def campaigns_stream(ctx: RunContext) -> tuple[StreamProgress, Callable[[], None
         if campaigns:
             ctx.landing.write("campaigns", document_table(campaigns, extracted_at, ctx.run_id))
         progress.records = len(campaigns)
+
+    return progress, lambda: _run(progress, ctx, body)
+
+
+# Answers that mean "this token may not read the account details" (403) or "this host has no such
+# endpoint" (404, 400 from older proxies): the dataset is skipped, record links then come from
+# configuration. A 401 (wrong token) and every other error still fail the run.
+ACCOUNT_UNAVAILABLE_STATUSES = (400, 403, 404)
+ACCOUNT_DATASET = "account_details"
+
+log = logging.getLogger("onefunnel.extract")
+
+
+def account_stream(ctx: RunContext, skipped: dict[str, str]) -> tuple[StreamProgress, Callable[[], None]]:
+    """The account details, one row (`account_details`); when HubSpot refuses them, `skipped["account"]`
+    says why and nothing lands."""
+    progress = StreamProgress("account", "account", "snapshot", "full")
+
+    def body() -> None:
+        extracted_at = now_utc()
+        ctx.check_stop()
+        try:
+            details = ctx.api.account_details(stats=progress.stats)
+        except (AuthError, RequestError) as error:
+            status = getattr(error, "status", None)
+            if status not in ACCOUNT_UNAVAILABLE_STATUSES:
+                raise
+            endpoint = getattr(error, "endpoint", None) or f"GET {ctx.api.paths.account_details}"
+            skipped["account"] = (
+                f"HubSpot answered {status} on {endpoint} (the account details); record links in the "
+                "dashboard then need ONEFUNNEL_HUBSPOT_PORTAL_ID and ONEFUNNEL_HUBSPOT_UI_DOMAIN. "
+                "The run continues without them."
+            )
+            log.warning("account details skipped: %s", skipped["account"])
+            return
+        progress.pages += 1
+        if not isinstance(details, dict) or details.get("portalId") in (None, ""):
+            raise RequestError(f"account details without a portalId: {str(details)[:200]}")
+        ctx.landing.write(ACCOUNT_DATASET, document_table([details], extracted_at, ctx.run_id))
+        progress.records = 1
 
     return progress, lambda: _run(progress, ctx, body)

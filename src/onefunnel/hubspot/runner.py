@@ -27,6 +27,7 @@ from onefunnel.hubspot.paths import check_api_version
 from onefunnel.hubspot.properties import PropertyFilter, PropertyPlan, plan_properties
 from onefunnel.hubspot.ratebudget import PRIORITY_START, RateBudget
 from onefunnel.hubspot.reference import (
+    account_stream,
     campaigns_stream,
     owners_stream,
     pipelines_stream,
@@ -223,7 +224,8 @@ def run_extraction(
                 if name not in definitions and name not in settings.OPTIONAL_OBJECTS:
                     definitions[name] = api.properties(name).get("results") or []
     elif not optional:
-        api.owners_page(after=None, archived=False)  # cheapest authenticated call
+        api.owners_page(after=None, archived=False)  # cheapest authenticated call (account details may be
+        # refused to a valid token, so they cannot be the check)
     optional_definitions, skipped = probe_optional_objects(api, optional)
     definitions.update(optional_definitions)
     crm_objects += [name for name in optional_definitions if name in options.objects]
@@ -276,6 +278,8 @@ def run_extraction(
                 reference.append(property_definitions_stream(ctx, definitions))
             if "campaigns" in options.objects:
                 reference.append(campaigns_stream(ctx))
+            if "account" in options.objects:
+                reference.append(account_stream(ctx, skipped))
             streams: list[StreamProgress] = [p for runner in object_runners for p in runner.progresses]
             streams += [progress for progress, _ in reference]
             if on_streams:

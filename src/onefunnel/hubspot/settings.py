@@ -15,8 +15,11 @@ ENGAGEMENT_OBJECTS = ("calls", "emails", "meetings", "notes", "tasks")
 # scope: extracted when the portal has them, skipped with one log line when it answers 403 / 404 / 400.
 OPTIONAL_OBJECTS = ("leads",)
 CRM_OBJECTS = ("contacts", "companies", "deals", *ENGAGEMENT_OBJECTS, *OPTIONAL_OBJECTS)
-# Small reference datasets, always extracted as a complete snapshot.
-REFERENCE_OBJECTS = ("owners", "pipelines", "properties", "campaigns")
+# Small reference datasets, always extracted as a complete snapshot. `account`: the account-info details
+# (portal id, UI domain of the data centre, time zone, currency), one row; a token HubSpot refuses it to
+# (403, or 404 / 400 from a proxy) skips it with one log line, the run goes on (OPTIONAL_REFERENCE).
+REFERENCE_OBJECTS = ("owners", "pipelines", "properties", "campaigns", "account")
+OPTIONAL_REFERENCE = ("account",)
 ALL_OBJECTS = CRM_OBJECTS + REFERENCE_OBJECTS
 
 # Last-modified property per object type: what incremental search filters and sorts on.
@@ -62,6 +65,8 @@ REQUIRED_SCOPES: dict[str, tuple[str, ...]] = {
     "pipelines": ("crm.objects.deals.read",),
     "properties": (),
     "campaigns": ("marketing.campaigns.read",),
+    # HubSpot documents no scope for the account details; a token refused them only loses the dataset.
+    "account": (),
 }
 # Not required: without it HubSpot redacts the content of email engagements, the rest still lands.
 OPTIONAL_SCOPES: dict[str, tuple[str, ...]] = {"emails": ("sales-email-read",)}

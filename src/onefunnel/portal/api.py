@@ -610,6 +610,7 @@ class PortalApi:
 
     def account_details(self, reader: PortalReader, request: Request) -> tuple[int, bytes]:
         zone = reader.meta("time_zone", "UTC") or "UTC"
+        location = reader.meta("data_hosting_location", DEFAULT_DATA_HOSTING) or DEFAULT_DATA_HOSTING
         try:
             offset = datetime.now(ZoneInfo(zone)).utcoffset() or timedelta(0)
         except (ZoneInfoNotFoundError, ValueError):
@@ -625,10 +626,20 @@ class PortalApi:
                 "additionalCurrencies": [],
                 "utcOffset": f"{sign}{minutes // 60:02d}:{minutes % 60:02d}",
                 "utcOffsetMilliseconds": offset_ms,
-                "uiDomain": "app.hubspot.com",
-                "dataHostingLocation": "na1",
+                "uiDomain": ui_domain(location),
+                "dataHostingLocation": location,
             }
         )
+
+
+# HubSpot's data centres and the UI host of each (record links must use the portal's own):
+# na1 = app.hubspot.com, every other one app-<location>.hubspot.com.
+DATA_HOSTING_LOCATIONS = ("na1", "na2", "eu1", "ap1")
+DEFAULT_DATA_HOSTING = "na1"
+
+
+def ui_domain(location: str) -> str:
+    return "app.hubspot.com" if location == "na1" else f"app-{location}.hubspot.com"
 
 
 def _pipelines(reader: PortalReader, object_type: str) -> list[bytes]:

@@ -41,6 +41,7 @@ import numpy as np
 import orjson
 
 from onefunnel.portal import gen_leads, model, store
+from onefunnel.portal.api import DATA_HOSTING_LOCATIONS, DEFAULT_DATA_HOSTING
 from onefunnel.portal.gen_engine import EXTRA_DDL, EXTRA_INDEXES, Engine, MemoryStore, encode_events
 from onefunnel.portal.gen_lifecycle import DEFAULT_PROFILE, profile_named
 from onefunnel.portal.gen_setup import (
@@ -105,6 +106,15 @@ class GenerationReport:
         out = asdict(self)
         out["path"] = str(self.path)
         return out
+
+
+def check_data_hosting(location: str) -> str:
+    """A HubSpot data hosting location the portal can report, or a ValueError naming the choices."""
+    if location not in DATA_HOSTING_LOCATIONS:
+        raise ValueError(
+            f"unknown data hosting location {location!r}; choose one of {', '.join(DATA_HOSTING_LOCATIONS)}"
+        )
+    return location
 
 
 def default_clock() -> datetime:
@@ -227,16 +237,20 @@ def generate_portal(
     overwrite: bool = False,
     workers: int | None = None,
     profile: str = DEFAULT_PROFILE,
+    data_hosting_location: str = "na1",
 ) -> GenerationReport:
     """Build `portal_dir/portal.sqlite` (and manifest.json); refuses to replace one unless overwrite=True.
 
     workers: processes for block simulation (default: up to 2 when there are at least 4 blocks).
     The result does not depend on it.
     profile: lifecycle-stage profile (gen_lifecycle.PROFILES); "default" = HubSpot's default stages.
+    data_hosting_location: the data centre the account details report ("eu1": uiDomain
+    app-eu1.hubspot.com); only a non-default one is stored, so a default portal is unchanged.
     """
     if size not in SIZES:
         raise ValueError(f"unknown size {size!r}; choose one of {', '.join(SIZES)}")
     lifecycle = profile_named(profile)  # raises on an unknown profile before anything is written
+    check_data_hosting(data_hosting_location)
     started = time.perf_counter()
     preset = SIZES[size]
     n_persons = preset.contacts if contacts is None else int(contacts)
@@ -316,6 +330,8 @@ def generate_portal(
             path=final, size=size, seed=seed, clock=iso(clock_ms), seconds=0.0, profile=profile
         )
         _write_static(conn, ctx, size, n_persons, n_custom, preset, base_per_day, n_blocks, report)
+        if data_hosting_location != DEFAULT_DATA_HOSTING:  # a default portal's meta is unchanged
+            store.set_meta(conn, "data_hosting_location", data_hosting_location)
         burst_info = {
             "timestamp": iso(burst_ms) if burst_ms is not None else None,
             "timestamp_ms": burst_ms,
