@@ -44,8 +44,10 @@ system-packages:
 # Kept for muscle memory: the old name of the target above.
 browser: system-packages
 
+# Two workers (the machine has two cores); each top-level test folder is one xdist group (tests/conftest.py),
+# so the session fixtures that build a pipeline are built once.
 test: install system-packages
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 # Deployment and scale-out tests (several real servers each); CI runs them after `make test`.
 test-scale: install system-packages
