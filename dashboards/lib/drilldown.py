@@ -165,7 +165,7 @@ def _records(ctx: Any, drill: Drill, month: date, part: Slice) -> None:
     st.caption(
         f"**{formatting.count(len(shown))}** record{'s' if len(shown) != 1 else ''} behind {drill.label} in "
         f"{month_name}: each counts because it {drill.rule}."
-        + ("" if where.links else f" Set {hubspot_links.PORTAL_ID_ENV} for links to HubSpot.")
+        + ("" if where.links else " " + hubspot_links.missing_note(where))
     )
     st.dataframe(
         shown,

@@ -1,9 +1,10 @@
 """Links to records in HubSpot: the portal id and the UI domain of the portal's data centre (app.hubspot.com,
 app-eu1.hubspot.com ...), the one place the dashboard decides them.
 
-Configuration wins (ONEFUNNEL_HUBSPOT_PORTAL_ID, ONEFUNNEL_HUBSPOT_UI_DOMAIN); else the account details the
-snapshot carries (HubSpot's account-info API: portalId, uiDomain), else the run metadata's portal id with the
-default UI domain. Without a portal id there are no links, only ids.
+Configuration wins (ONEFUNNEL_HUBSPOT_PORTAL_ID, ONEFUNNEL_HUBSPOT_UI_DOMAIN, each on its own); else the
+snapshot's portal row (marts.dim_portal, from HubSpot's account-info API: portalId, uiDomain). With neither
+there are no links, only ids, and `missing_note` says what to set. A configured portal id without a
+configured domain takes the portal row's domain when the row is the same portal, else app.hubspot.com.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+from dashboards.lib import sql
 
 PORTAL_ID_ENV = "ONEFUNNEL_HUBSPOT_PORTAL_ID"
 UI_DOMAIN_ENV = "ONEFUNNEL_HUBSPOT_UI_DOMAIN"
@@ -34,7 +36,7 @@ class InvalidHubSpotSetting(ValueError):
 class Portal:
     portal_id: str | None
     ui_domain: str
-    source: str  # "configuration" | "account details" | "run metadata" | "none"
+    source: str  # "configuration" | "account details" | "none"
 
     @property
     def links(self) -> bool:
@@ -55,27 +57,63 @@ def _checked_portal(value: Any, where: str) -> str:
     return text
 
 
-def portal(run: dict[str, Any], account: dict[str, Any] | None = None) -> Portal:
-    """The portal the record links point into (see the module docstring for the order)."""
-    configured_id = os.environ.get(PORTAL_ID_ENV) or None
-    configured_domain = os.environ.get(UI_DOMAIN_ENV) or None
+# The snapshot's portal row (published by dbt from the account details the extraction landed).
+PORTAL_ROW = sql.Query(
+    "PORTAL_ROW",
+    "marts.dim_portal",
+    "select portal_id, ui_domain, data_hosting_location from marts.dim_portal order by portal_id limit 1",
+)
+
+
+def portal(run: dict[str, Any] | None = None, account: dict[str, Any] | None = None) -> Portal:
+    """The portal the record links point into (see the module docstring for the order). `account` is the
+    snapshot's portal row ({portal_id, ui_domain}); `run` is kept for callers, it decides nothing."""
+    del run
+    configured_id = (os.environ.get(PORTAL_ID_ENV) or "").strip() or None
+    configured_domain = (os.environ.get(UI_DOMAIN_ENV) or "").strip() or None
     account = account or {}
-    from_run = next((run[key] for key in ("portal_id", "hub_id", "hubspot_portal_id") if run.get(key)), None)
+    account_id = account.get("portal_id")
+    account_id = None if account_id is None or pd.isna(account_id) or str(account_id) == "" else account_id
     if configured_id:
         portal_id, source = _checked_portal(configured_id, PORTAL_ID_ENV), "configuration"
-    elif account.get("portal_id"):
-        portal_id, source = _checked_portal(account["portal_id"], "account details"), "account details"
-    elif from_run:
-        portal_id, source = _checked_portal(from_run, "run metadata"), "run metadata"
+    elif account_id is not None:
+        portal_id, source = _checked_portal(account_id, "account details"), "account details"
     else:
-        portal_id, source = None, "none"
+        return Portal(
+            None,
+            _checked_domain(configured_domain, UI_DOMAIN_ENV) if configured_domain else DEFAULT_UI_DOMAIN,
+            "none",
+        )
+    same_portal = account_id is not None and str(account_id).strip() == portal_id
     if configured_domain:
         domain = _checked_domain(configured_domain, UI_DOMAIN_ENV)
-    elif account.get("ui_domain"):
+    elif same_portal and account.get("ui_domain"):
         domain = _checked_domain(str(account["ui_domain"]), "account details")
     else:
         domain = DEFAULT_UI_DOMAIN
     return Portal(portal_id, domain, source)
+
+
+def snapshot_portal(version: Any, run: dict[str, Any] | None = None) -> Portal:
+    """`portal` with the portal row of the published snapshot `version` (none when the snapshot has no
+    marts.dim_portal: published before it, or the token could not read the account details)."""
+    from dashboards.lib import queries
+
+    account: dict[str, Any] = {}
+    if version is not None and queries.has_table(version, "marts", "dim_portal"):
+        frame = queries.query(version, PORTAL_ROW)
+        if not frame.empty:
+            account = frame.iloc[0].to_dict()
+    return portal(run, account)
+
+
+def missing_note(where: Portal) -> str:
+    """The short note shown instead of links ("" when there are links)."""
+    if where.links:
+        return ""
+    return (
+        f"No HubSpot links: the snapshot has no portal details (account-info) and {PORTAL_ID_ENV} is not set."
+    )
 
 
 def record_url(where: Portal, record_type: str, record_id: Any) -> str | None:

@@ -53,8 +53,11 @@ class PageContext:
 
     @property
     def portal(self) -> hubspot_links.Portal:
-        """The portal and UI domain record links point into (dashboards.lib.hubspot_links decides)."""
-        return hubspot_links.portal(self.run, self.account)
+        """The portal and UI domain record links point into (dashboards.lib.hubspot_links decides): the
+        snapshot's portal row (marts.dim_portal) unless configuration overrides it."""
+        if self.account:
+            return hubspot_links.portal(self.run, self.account)
+        return hubspot_links.snapshot_portal(self.version, self.run)
 
     def money(self, value: Any, *, compact: bool = False) -> str:
         return formatting.money(value, self.currency, compact=compact)

@@ -1,5 +1,6 @@
-"""Record links point into the portal's own data centre: configuration wins, then the account details, then
-the run metadata; a setting that is not a HubSpot UI host or portal id is refused, never linked to."""
+"""Record links point into the portal's own data centre: configuration wins, then the snapshot's portal row
+(account details); with neither no links and a note; a setting that is not a HubSpot UI host or portal id
+is refused, never linked to."""
 
 from __future__ import annotations
 
@@ -24,21 +25,34 @@ def test_an_eu_portal_links_to_app_eu1():
     assert where.source == "account details"
 
 
-def test_configuration_wins_over_account_details_and_run_metadata(monkeypatch):
+def test_configuration_wins_over_the_portal_row(monkeypatch):
+    # GIVEN an EU portal row and configuration naming another portal on na2
     monkeypatch.setenv(hubspot_links.PORTAL_ID_ENV, "555")
     monkeypatch.setenv(hubspot_links.UI_DOMAIN_ENV, "https://app-na2.hubspot.com/")
-    where = portal({"portal_id": "1"}, {"portal_id": "2", "ui_domain": "app-eu1.hubspot.com"})
+    where = portal({}, {"portal_id": "2", "ui_domain": "app-eu1.hubspot.com"})
+    # THEN configuration decides both
     assert (where.portal_id, where.ui_domain, where.source) == ("555", "app-na2.hubspot.com", "configuration")
 
 
-def test_run_metadata_portal_with_the_default_domain_and_no_portal_no_links():
-    assert (
-        record_url(portal({"hub_id": 9}), "contact", 1) == "https://app.hubspot.com/contacts/9/record/0-1/1"
-    )
-    nowhere = portal({})
+def test_a_configured_portal_id_keeps_the_rows_domain_only_for_the_same_portal(monkeypatch):
+    monkeypatch.setenv(hubspot_links.PORTAL_ID_ENV, "2")
+    same = portal({}, {"portal_id": 2, "ui_domain": "app-eu1.hubspot.com"})
+    assert (same.portal_id, same.ui_domain) == ("2", "app-eu1.hubspot.com")
+    monkeypatch.setenv(hubspot_links.PORTAL_ID_ENV, "3")
+    other = portal({}, {"portal_id": 2, "ui_domain": "app-eu1.hubspot.com"})
+    assert (other.portal_id, other.ui_domain) == ("3", "app.hubspot.com")
+
+
+def test_without_portal_row_or_configuration_no_links_and_a_note():
+    # GIVEN run metadata carrying an id but no portal row and no configuration
+    nowhere = portal({"hub_id": 9, "portal_id": "9"}, {})
+    # THEN no links (the run metadata cannot say the data centre), and a note says what to set
     assert not nowhere.links
     assert record_url(nowhere, "contact", 1) is None
-    assert record_url(portal({"portal_id": "9"}), "contact", float("nan")) is None
+    assert hubspot_links.PORTAL_ID_ENV in hubspot_links.missing_note(nowhere)
+    where = portal({}, {"portal_id": "9", "ui_domain": "app.hubspot.com"})
+    assert hubspot_links.missing_note(where) == ""
+    assert record_url(where, "contact", float("nan")) is None
 
 
 @pytest.mark.parametrize("domain", ["evil.example.com", "app.hubspot.com.evil.io", "app-eu1.hubspot.co"])
