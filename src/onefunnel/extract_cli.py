@@ -156,7 +156,8 @@ def extract(
     from onefunnel.hubspot.errors import ConfigurationError, ExtractError
     from onefunnel.hubspot.progress import Reporter
     from onefunnel.hubspot.properties import filters_from_config
-    from onefunnel.hubspot.runner import ExtractionFailed, ExtractOptions, run_extraction
+    from onefunnel.hubspot.runner import ExtractionFailed, ExtractOptions
+    from onefunnel.landing.objectstore import ObjectStoreError, run_landing_extraction
     from onefunnel.landing.state import StateLockedError
     from onefunnel.landing.writer import skip_pandas_probe
 
@@ -182,7 +183,7 @@ def extract(
         options.partition_min_records = partition_min_records
     try:
         with reporter:
-            summary = run_extraction(options, on_streams=reporter.attach)
+            summary = run_landing_extraction(options, on_streams=reporter.attach)  # local or S3
     except ExtractionFailed as failure:
         reporter.summary(failure.summary)
         reporter.fail(str(failure))
@@ -190,8 +191,8 @@ def extract(
     except ExtractError as error:
         reporter.fail(str(error))
         sys.exit(error.exit_code)
-    except StateLockedError as error:
-        # A second run on the same data folder is a set-up problem, not a failed extraction: one line.
+    except (StateLockedError, ObjectStoreError) as error:
+        # A second run on the same data folder, an unusable object store: a set-up problem, one line.
         reporter.fail(str(error))
         sys.exit(ConfigurationError.exit_code)
     reporter.summary(summary)

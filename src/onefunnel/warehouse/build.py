@@ -452,7 +452,14 @@ def build_warehouse(
 
     started = time.perf_counter()
     definitions = load_definitions(Path(definitions_path) if definitions_path else None)
-    landing_dir = Path(landing_dir or os.environ.get("ONEFUNNEL_LANDING_DIR") or default_landing_dir())
+    from onefunnel.landing.objectstore import landing_dir_for_build  # ONEFUNNEL_LANDING_URL: synced mirror
+
+    landing_dir = Path(
+        landing_dir_for_build(landing_dir)
+        or landing_dir
+        or os.environ.get("ONEFUNNEL_LANDING_DIR")
+        or default_landing_dir()
+    )
     refuse_unsafe_landing_zone(landing_dir)  # foreign folders, unreadable parts: named, nothing built
     warehouse_path = Path(warehouse_path) if warehouse_path else default_warehouse_path()
     accountability_dir = (
