@@ -14,7 +14,11 @@ ENV PYTHONUNBUFFERED=1 \
 
 RUN pip install --no-cache-dir uv==${UV_VERSION} \
     && groupadd --system onefunnel && useradd --system --gid onefunnel --create-home onefunnel \
-    && mkdir -p /opt/airflow /data && chown onefunnel:onefunnel /opt/airflow /data
+    && mkdir -p /opt/airflow/logs /opt/airflow/auth /data \
+    && chown -R onefunnel:onefunnel /opt/airflow /data
+# Named volumes start as a copy of the image's folder, owner included: logs/ (task logs), auth/ (the simple
+# auth manager's passwords file) and /data must exist here, owned by the user the services run as, or the
+# volumes Docker creates for them are root-owned and the services cannot write to them.
 
 WORKDIR /opt/onefunnel
 # Dependencies first (cached layer), then the project itself.
@@ -26,6 +30,9 @@ COPY dbt_project ./dbt_project
 COPY expectations ./expectations
 COPY dashboards ./dashboards
 COPY definitions.yml ./
+# The dashboard's theme and server settings (Streamlit reads .streamlit/config.toml from its working
+# directory, /opt/onefunnel in docker-compose.yml). Only config.toml: secrets.toml never goes in an image.
+COPY .streamlit/config.toml ./.streamlit/config.toml
 RUN uv sync --locked --python python3.11 && chown -R onefunnel:onefunnel /opt/onefunnel
 
 USER onefunnel

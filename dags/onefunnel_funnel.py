@@ -19,8 +19,8 @@ One run of the shared sales + marketing funnel:
    `ONEFUNNEL_EXPORTS`; `ONEFUNNEL_DEFAULT_EXPORTS=none` turns the audiences off.
 
 Every task that opens DuckDB files runs in the `onefunnel_warehouse` pool (1 slot): one writer at a time.
-A failed run never publishes: the last good snapshot keeps serving. Failure messages name the cause;
-`ONEFUNNEL_NOTIFY_CALLBACK` sends them somewhere (nothing is sent by default).
+A failed run never publishes: the last good snapshot keeps serving. Failure messages name the cause; with
+`ONEFUNNEL_ALERT_EMAILS` set, Airflow's SmtpNotifier e-mails them over the `smtp_default` connection.
 
 **Full refresh** (recovering from a bad state): trigger with `{"full_refresh": true}` — every object is
 extracted from scratch (watermarks and checkpoints dropped) and dbt rebuilds its incremental models.

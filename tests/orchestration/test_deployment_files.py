@@ -1,10 +1,15 @@
 """docker-compose.yml, its Celery variant, the Dockerfile and .env.example: no Docker engine runs here, so
-this checks what can be checked: the files parse, services and volumes are consistent, the executor
-defaults, the portal is an optional profile, and the image installs the project with the locked command."""
+this checks what can be checked without one: both files pass the compose-spec JSON schema
+(check-jsonschema's vendored copy), services and volumes are consistent, the executor defaults, the
+Execution API is reached by service name, every long-running service has a healthcheck whose program is in
+the image, the login's passwords file is on a volume, and the image installs the project with the locked
+command. tests/deploy/test_compose_processes.py runs the services' commands as processes."""
 
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -121,7 +126,7 @@ def test_env_example_documents_every_variable_compose_requires():
     compose_text = (REPO / "docker-compose.yml").read_text() + (
         REPO / "docker-compose.celery.yml"
     ).read_text()
-    required = set(re.findall(r"\$\{([A-Z_]+)", compose_text))
+    required = set(re.findall(r"(?<!\$)\$\{([A-Z_]+)", compose_text))  # $${X}: the container's shell
     assert required - documented == set()
     assert "AIRFLOW_CONN_HUBSPOT_DEFAULT" in documented
 
@@ -132,3 +137,116 @@ def test_the_locked_environment_can_talk_to_postgres_and_celery():
     lock = (REPO / "uv.lock").read_text()
     assert 'name = "psycopg2-binary"' in lock or 'name = "psycopg2"' in lock
     assert 'name = "apache-airflow-providers-celery"' in lock
+
+
+def test_both_compose_files_pass_the_compose_spec_schema():
+    # GIVEN check-jsonschema's vendored compose-spec schema (no network)
+    checker = Path(sys.executable).with_name("check-jsonschema")
+    # WHEN both compose files are validated against it
+    completed = subprocess.run(
+        [
+            str(checker),
+            "--builtin-schema",
+            "vendor.compose-spec",
+            "docker-compose.yml",
+            "docker-compose.celery.yml",
+        ],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    # THEN both are valid
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+def test_the_schema_check_fails_on_a_broken_compose_file(tmp_path):
+    # GIVEN a compose file with a misspelt service key (the schema allows no unknown keys)
+    broken = tmp_path / "docker-compose.yml"
+    broken.write_text("services:\n  web:\n    image: x\n    comand: [run]\n")
+    checker = Path(sys.executable).with_name("check-jsonschema")
+    # WHEN validated  THEN the check fails and names the key
+    completed = subprocess.run(
+        [str(checker), "--builtin-schema", "vendor.compose-spec", str(broken)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert completed.returncode != 0
+    assert "comand" in completed.stdout + completed.stderr
+
+
+def test_tasks_reach_the_execution_api_by_the_api_servers_service_name():
+    # GIVEN both compose files  THEN the Execution API URL's host is the api-server service's name (Docker's
+    # DNS resolves service names for other containers; a `hostname:` is not resolvable by them)
+    base = _load("docker-compose.yml")["services"]
+    celery = _load("docker-compose.celery.yml")["services"]
+    assert all("hostname" not in service for service in base.values())
+    urls = [base[name]["environment"]["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] for name in AIRFLOW_SERVICES]
+    urls.append(celery["airflow-worker"]["environment"]["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"])
+    for url in urls:
+        host, port = re.match(r"http://([^:/]+):(\d+)/execution/$", url).groups()
+        assert host == "airflow-api-server", url
+        assert host in base
+        assert any(mapping.endswith(f":{port}") for mapping in base[host]["ports"])
+
+
+# Programs the image has: its Python, the venv's console scripts (airflow, celery, streamlit).
+IMAGE_PROGRAMS = {"python", "airflow", "celery", "streamlit", "bash"}
+
+
+def test_every_long_running_service_has_a_healthcheck_with_a_program_the_image_has():
+    # GIVEN the services built from the project's image (python:3.11-slim has no curl or wget)
+    base = _load("docker-compose.yml")["services"]
+    celery = _load("docker-compose.celery.yml")["services"]
+    services = {**{name: base[name] for name in (*AIRFLOW_SERVICES, "dashboard")}, **celery}
+    for name, service in services.items():
+        if name == "redis" or "healthcheck" not in base.get(name, service):
+            assert name == "redis" or "healthcheck" in service, f"{name} has no healthcheck"
+            continue
+        test = base.get(name, service)["healthcheck"]["test"]
+        # THEN its check runs a program of the image, never curl
+        kind, command = test[0], test[1:]
+        program = command[0].split()[0] if kind == "CMD-SHELL" else command[0]
+        assert kind in ("CMD", "CMD-SHELL"), name
+        assert program in IMAGE_PROGRAMS, f"{name}: {program}"
+    # AND the Airflow jobs are checked by their heartbeat in the metadata DB
+    for name, job in (
+        ("airflow-scheduler", "SchedulerJob"),
+        ("airflow-dag-processor", "DagProcessorJob"),
+        ("airflow-triggerer", "TriggererJob"),
+    ):
+        assert base[name]["healthcheck"]["test"][1:6] == ["airflow", "jobs", "check", "--job-type", job]
+
+
+def test_logs_and_login_live_on_volumes_the_airflow_user_owns():
+    # GIVEN the Dockerfile and the compose file
+    dockerfile = (REPO / "Dockerfile").read_text()
+    services = _load("docker-compose.yml")["services"]
+    user = re.search(r"^USER (\S+)", dockerfile, flags=re.MULTILINE).group(1)
+    # THEN the folders the named volumes mount are created in the image and owned by the user that runs
+    # the services (a new named volume copies the folder's owner)
+    created = re.search(r"mkdir -p ([^&]+)&&", dockerfile).group(1).split()
+    owned = re.search(rf"chown -R {user}:{user} ([^\n]+)", dockerfile).group(1).split()
+    for folder in ("/opt/airflow/logs", "/opt/airflow/auth", "/data"):
+        assert folder in created
+        assert any(folder == root or folder.startswith(root + "/") for root in owned), folder
+    # AND the simple auth manager's passwords file is on the airflow-auth volume of the api-server
+    environment = services["airflow-api-server"]["environment"]
+    passwords = environment["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE"]
+    assert passwords.startswith("/opt/airflow/auth/")
+    assert "airflow-auth:/opt/airflow/auth" in services["airflow-api-server"]["volumes"]
+    assert environment["AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS"] == "${AIRFLOW_USERS:-admin:admin}"
+    for name in AIRFLOW_SERVICES:
+        assert "airflow-logs:/opt/airflow/logs" in services[name]["volumes"], name
+
+
+def test_the_dashboard_runs_with_the_projects_streamlit_config():
+    # GIVEN the compose file and the Dockerfile  THEN the dashboard starts in /opt/onefunnel, where the image
+    # copies .streamlit/config.toml (Streamlit reads it from the working directory), and no secrets file
+    dashboard = _load("docker-compose.yml")["services"]["dashboard"]
+    dockerfile = (REPO / "Dockerfile").read_text()
+    assert dashboard["working_dir"] == re.search(r"^WORKDIR (\S+)", dockerfile, flags=re.MULTILINE).group(1)
+    assert "COPY .streamlit/config.toml ./.streamlit/config.toml" in dockerfile
+    assert "secrets.toml" not in re.sub(r"#.*", "", dockerfile)
+    assert dashboard["command"][:5] == ["python", "-m", "streamlit", "run", "dashboards/app.py"]

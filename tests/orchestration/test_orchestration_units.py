@@ -89,36 +89,82 @@ def test_transient_extract_errors_are_retried():
     assert "503 x8" in str(failure)
 
 
-def test_notifications_send_nothing_by_default_and_call_the_configured_hook(monkeypatch):
-    # GIVEN no notifier configured  WHEN a task fails  THEN nothing is called (only a log line)
-    monkeypatch.delenv(notify.NOTIFY_ENV, raising=False)
-    assert notify.configured_notifier() is None
-    notify.on_task_failure({"exception": RuntimeError("boom")})
-    # GIVEN a notifier configured by dotted path
-    received = []
-    monkeypatch.setattr(exports, "_test_sink", received.append, raising=False)
-    monkeypatch.setenv(notify.NOTIFY_ENV, "onefunnel.orchestration.exports:_test_sink")
-    # WHEN a task fails  THEN the hook gets a small dict with the message, not the Airflow context
-    notify.on_task_failure({"exception": RuntimeError("extract contacts failed: boom")})
-    assert received == [
-        {
-            "event": "task_failed",
-            "dag_id": None,
-            "task_id": None,
-            "run_id": None,
-            "try_number": None,
-            "message": "extract contacts failed: boom",
-            "log_url": None,
-        }
+def test_failures_only_log_when_no_alert_recipients_are_set(monkeypatch, caplog):
+    # GIVEN no ONEFUNNEL_ALERT_EMAILS
+    monkeypatch.delenv(notify.ALERT_EMAILS_ENV, raising=False)
+    # WHEN the tasks' failure callbacks are built  THEN there is only the log line
+    callbacks = notify.task_failure_callbacks()
+    assert callbacks == [notify.log_task_failure]
+    # AND a failure logs one line with the message
+    callbacks[0]({"exception": RuntimeError("extract contacts failed: boom")})
+    assert "extract contacts failed: boom" in caplog.text
+
+
+def test_alert_recipients_add_airflows_smtp_notifier_on_the_configured_connection(monkeypatch):
+    # GIVEN two recipients and a named SMTP connection
+    from airflow.providers.smtp.notifications.smtp import SmtpNotifier
+
+    monkeypatch.setenv(notify.ALERT_EMAILS_ENV, "data@example.com, oncall@example.org")
+    monkeypatch.setenv(notify.SMTP_CONN_ENV, "smtp_alerts")
+    # WHEN the callbacks are built  THEN Airflow's SmtpNotifier follows the log line, on that connection
+    log_line, email = notify.task_failure_callbacks()
+    assert log_line is notify.log_task_failure
+    assert isinstance(email, SmtpNotifier)
+    assert email.to == ["data@example.com", "oncall@example.org"]
+    assert email.smtp_conn_id == "smtp_alerts"
+
+
+@pytest.mark.parametrize(
+    ("value", "named"),
+    [
+        ("data@example.com, oncall", "'oncall'"),
+        ("data@example.com; ops@example.com", "'data@example.com; ops@example.com'"),
+        ("data@example.com oncall@example.com", "'data@example.com oncall@example.com'"),
+        ("data-at-example.com", "'data-at-example.com'"),
+    ],
+)
+def test_a_malformed_alert_address_fails_with_a_message_naming_it(monkeypatch, value, named):
+    # GIVEN a recipient setting with a typo  WHEN the callbacks are built (a DAG file is parsed)
+    monkeypatch.setenv(notify.ALERT_EMAILS_ENV, value)
+    # THEN a clear error names the variable and the bad address
+    with pytest.raises(notify.NotificationSettingError) as raised:
+        notify.task_failure_callbacks()
+    assert notify.ALERT_EMAILS_ENV in str(raised.value)
+    assert named in str(raised.value)
+
+
+def test_recipient_lists_split_on_semicolons_and_commas():
+    # GIVEN two lists  WHEN parsed  THEN one list per ';', addresses per ','; empty parts ignored
+    assert notify.recipient_lists(" a@x.com, b@x.com ; c@y.org ;", "V") == [
+        ["a@x.com", "b@x.com"],
+        ["c@y.org"],
     ]
+    assert notify.recipient_lists("", "V") == []
 
 
-def test_a_broken_notifier_never_breaks_the_callback(monkeypatch, caplog):
-    # GIVEN a notifier that raises  WHEN a failure is reported
-    monkeypatch.setenv(notify.NOTIFY_ENV, "json:not_a_function_here")
-    notify.on_dag_failure({"reason": "task_failure"})
-    # THEN the callback itself does not raise, and the broken notifier is named in the log
-    assert "json:not_a_function_here" in caplog.text
+def test_the_failure_email_says_what_failed_and_redacts_tokens():
+    # GIVEN a failure whose message carries the token the extractor registered as a secret
+    from onefunnel.hubspot.client import register_secret
+    from onefunnel.orchestration.alerts import failure_html, failure_subject
+
+    register_secret("pat-na1-secret")
+
+    class TaskInstance:
+        dag_id, task_id, run_id, try_number, log_url = "onefunnel_funnel", "extract.contacts", "r1", 1, None
+
+    event = notify.event_from_context(
+        "task_failed",
+        {
+            "ti": TaskInstance(),
+            "exception": RuntimeError("extract contacts failed: Bearer pat-na1-secret <x>"),
+        },
+    )
+    # WHEN the e-mail is written  THEN the subject names DAG, task and run; the body the escaped message
+    assert failure_subject(event) == "[onefunnel] onefunnel_funnel.extract.contacts failed (run r1)"
+    body = failure_html(event)
+    assert "extract contacts failed" in body
+    assert "&lt;x&gt;" in body
+    assert "pat-na1-secret" not in body
 
 
 def test_exports_hook_runs_the_audiences_export_by_default(monkeypatch):

@@ -83,7 +83,7 @@ def task_retries() -> int:
 
 
 def default_args() -> dict:
-    from onefunnel.orchestration.notify import on_task_failure
+    from onefunnel.orchestration.notify import task_failure_callbacks
 
     return {
         "owner": OWNER,
@@ -91,7 +91,7 @@ def default_args() -> dict:
         "retry_delay": RETRY_DELAY,
         "retry_exponential_backoff": RETRY_BACKOFF,
         "max_retry_delay": MAX_RETRY_DELAY,
-        "on_failure_callback": on_task_failure,
+        "on_failure_callback": task_failure_callbacks(),
     }
 
 
