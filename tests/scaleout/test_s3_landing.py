@@ -16,6 +16,7 @@ from onefunnel.landing import layout
 from onefunnel.landing.objectstore import (
     LandingUrl,
     ObjectStore,
+    ObjectStoreError,
     listed_parts,
     published_manifests,
     run_landing_extraction,
@@ -158,3 +159,11 @@ def test_a_second_extraction_while_the_lock_is_held_writes_nothing(pipeline):
         assert pipeline.store.list() == before
     finally:
         pipeline.store.delete(lock)
+
+
+def test_a_missing_bucket_is_named(pipeline):
+    # GIVEN a landing URL whose bucket does not exist on the server WHEN the store is used
+    # THEN the error names the bucket
+    store = ObjectStore(LandingUrl.parse("s3://no-such-landing-bucket/hubspot"))
+    with pytest.raises(ObjectStoreError, match="bucket 'no-such-landing-bucket' does not exist"):
+        sync_landing(pipeline.root / "mirror-of-nothing", store=store)

@@ -87,9 +87,7 @@ class LandingUrl:
             raise ObjectStoreError(f"{LANDING_URL_ENV} {text!r} names no bucket: use s3://<bucket>/<prefix>")
         prefix = prefix.strip("/")
         if any(part in ("", ".", "..") for part in prefix.split("/")) and prefix:
-            raise ObjectStoreError(
-                f"{LANDING_URL_ENV} {text!r}: the prefix has an empty, '.' or '..' segment"
-            )
+            raise ObjectStoreError(f"{LANDING_URL_ENV} {text!r}: a prefix segment is empty, '.' or '..'")
         return cls(bucket, prefix)
 
     def key(self, *parts: str) -> str:
