@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sys
+import tomllib
 from pathlib import Path
 
 import click
@@ -15,36 +16,68 @@ from onefunnel.config import REPO_ROOT
 
 APP = REPO_ROOT / "dashboards" / "app.py"
 DEFAULT_PORT = 8501
-# The dashboard's look: light, with the blue the charts use for marketing as the accent (Streamlit's default
-# accent is red, which reads as "bad" on progress bars and selected filters).
-THEME = {"theme.base": "light", "theme.primaryColor": "#2563eb"}
+# The dashboard's Streamlit settings (theme, no Deploy button, server options): one file, the repo's.
+# Streamlit itself reads .streamlit/ only from its working directory, so the command line passes the file's
+# options as flags and `onefunnel dashboard` looks the same from any directory.
+STREAMLIT_CONFIG = REPO_ROOT / ".streamlit" / "config.toml"
+# Where sign-in settings ([auth]) may be: Streamlit's usual places, then the repo's own .streamlit/.
+SECRETS_FILES = (
+    Path.home() / ".streamlit" / "secrets.toml",
+    Path(".streamlit") / "secrets.toml",
+    REPO_ROOT / ".streamlit" / "secrets.toml",
+)
 
 
-def streamlit_command(port: int, address: str = "127.0.0.1", headless: bool = True) -> list[str]:
-    """The `streamlit run` command line for the dashboard."""
+class StreamlitConfigError(click.ClickException):
+    """The dashboard's .streamlit/config.toml cannot be read or holds something Streamlit cannot take."""
+
+
+def config_options(path: Path = STREAMLIT_CONFIG) -> dict[str, str]:
+    """`section.option` -> value (as a command-line word) for every option of a Streamlit config.toml."""
+    try:
+        parsed = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise StreamlitConfigError(f"the dashboard's Streamlit settings are missing: {path}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise StreamlitConfigError(f"{path} is not valid TOML: {error}") from None
+    found: dict[str, str] = {}
+    for section, options in parsed.items():
+        if not isinstance(options, dict):
+            raise StreamlitConfigError(
+                f"{path}: '{section}' must be a [section] of options (e.g. [theme]), not a value"
+            )
+        for key, value in options.items():
+            if isinstance(value, bool):
+                text = "true" if value else "false"
+            elif isinstance(value, (str, int, float)):
+                text = str(value)
+            else:
+                raise StreamlitConfigError(
+                    f"{path}: {section}.{key} must be a string, number or true/false, not "
+                    f"{type(value).__name__} (nested tables and lists are not passed on the command line)"
+                )
+            found[f"{section}.{key}"] = text
+    return found
+
+
+def streamlit_command(
+    port: int, address: str = "127.0.0.1", headless: bool = True, config: Path = STREAMLIT_CONFIG
+) -> list[str]:
+    """The `streamlit run` command line for the dashboard: the repo's config.toml as flags, then where to
+    listen, and the secrets files to look in."""
+    options = config_options(config)
+    options.update(
+        {"server.address": address, "server.port": str(port), "server.headless": str(headless).lower()}
+    )
+    secrets = list(dict.fromkeys(str(path.resolve()) for path in SECRETS_FILES))
     return [
         sys.executable,
         "-m",
         "streamlit",
         "run",
         str(APP),
-        "--server.address",
-        address,
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true" if headless else "false",
-        "--browser.gatherUsageStats",
-        "false",
-        # The app reads a file another process replaces; it has no source to hot-reload in production.
-        "--server.fileWatcherType",
-        "none",
-        "--server.runOnSave",
-        "false",
-        # The app writes nothing by "magic" (bare expressions); skipping that rewrite saves work per rerun.
-        "--runner.magicEnabled",
-        "false",
-        *[part for key, value in THEME.items() for part in (f"--{key}", value)],
+        *[part for key, value in options.items() for part in (f"--{key}", value)],
+        *[part for path in secrets for part in ("--secrets.files", path)],
     ]
 
 
