@@ -17,7 +17,7 @@ if str(REPO_ROOT) not in sys.path:  # `streamlit run` puts only dashboards/ on t
     sys.path.insert(0, str(REPO_ROOT))
 
 import streamlit as st  # noqa: E402
-from dashboards.lib import auth, filters, layout, queries, status  # noqa: E402
+from dashboards.lib import auth, filters, layout, preview, queries, status  # noqa: E402
 from dashboards.lib.snapshot import SnapshotChanged  # noqa: E402
 from dashboards.lib.snapshot import render_scope as snapshot_render_scope  # noqa: E402
 
@@ -40,8 +40,11 @@ PAGES = {
     "About the numbers": [
         ("definitions.py", "Definitions", ":material/menu_book:", frozenset()),
         ("data_health.py", "Data health", ":material/monitor_heart:", frozenset()),
+        ("definitions_preview.py", "Definitions preview", ":material/difference:", frozenset()),
     ],
 }
+# Shown only while a preview exists (`onefunnel definitions preview PROPOSED.yml` writes one).
+PREVIEW_PAGE = "definitions_preview.py"
 
 
 def build_navigation() -> tuple[Any, dict[str, frozenset[str]]]:
@@ -50,6 +53,8 @@ def build_navigation() -> tuple[Any, dict[str, frozenset[str]]]:
     for section, pages in PAGES.items():
         entries = []
         for index, (file_name, title, icon, used) in enumerate(pages):
+            if file_name == PREVIEW_PAGE and not preview.exists():
+                continue
             page = st.Page(
                 str(PAGES_DIR / file_name),
                 title=title,

@@ -30,6 +30,7 @@ def _register_optional_commands() -> None:
         ("onefunnel.dashboard_cli", "dashboard"),
         ("onefunnel.orchestration.cli", "airflow_group"),
         ("onefunnel.audiences.cli", "audiences"),
+        ("onefunnel.definitions_cli", "definitions_group"),
     ):
         try:
             module = import_module(module_name)
