@@ -35,6 +35,7 @@ def _facts(path: str) -> dict:
                 "downstream": sorted(task.downstream_task_ids),
                 "outlets": [getattr(outlet, "name", str(outlet)) for outlet in task.outlets],
                 "has_failure_callback": bool(task.on_failure_callback),
+                "trigger_rule": str(getattr(task.trigger_rule, "value", task.trigger_rule)),
             }
         dags[dag_id] = {
             "fileloc": dag.fileloc,

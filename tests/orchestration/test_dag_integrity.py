@@ -145,3 +145,18 @@ def test_main_dag_wires_the_pipeline(tmp_path):
     assert tasks["publish"]["outlets"] == ["onefunnel_serving_snapshot"]
     # AND the full-refresh path is a run parameter
     assert dag["params"] == ["full_refresh"]
+
+
+def test_month_close_dag_emails_the_pack_after_publish_even_when_nothing_was_due(tmp_path):
+    # GIVEN the month-close DAG  WHEN loaded
+    dag = dag_facts(REPO / "dags" / "onefunnel_month_close.py", tmp_path)["dags"]["onefunnel_month_close"]
+    tasks = dag["tasks"]
+    # THEN freeze -> rebuild -> gate -> publish -> email_pack
+    assert tasks["freeze_due_months"]["downstream"] == ["rebuild_accountability"]
+    assert tasks["rebuild_accountability"]["downstream"] == ["quality_gate"]
+    assert tasks["quality_gate"]["downstream"] == ["publish"]
+    assert tasks["publish"]["downstream"] == ["email_pack"]
+    # AND the pack goes out when the rebuild path was skipped (nothing due: the main DAG froze the month),
+    # never after a failure
+    assert tasks["email_pack"]["trigger_rule"] == "none_failed"
+    assert tasks["publish"]["trigger_rule"] == "all_success"

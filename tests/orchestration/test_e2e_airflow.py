@@ -3,20 +3,24 @@ task runner, SQLite metadata DB in a temporary AIRFLOW_HOME) against a tiny loca
 
 The tests run in order on one pipeline folder: a first run publishes and its exports step writes the
 prospect audiences (small audience minimums in the run's definitions file, so files are written), a second
-run after the portal's clock moves is incremental and publishes the changes, a run with a wrong token fails
-at extraction with a clear message and leaves the snapshot untouched. No token ever appears in Airflow's
-output, logs or database.
+run after the portal's clock moves is incremental and publishes the changes, the month-close DAG e-mails the
+newest frozen month's pack to two recipient lists (a local SMTP sink), a run with a wrong token fails at
+extraction with a clear message, e-mails the failure through Airflow's SmtpNotifier and leaves the snapshot
+untouched. No token ever appears in Airflow's output, logs or database.
 """
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import yaml
+from smtp_sink import SmtpSink, attachments, html_body
 
 from onefunnel.definitions import DEFAULT_DEFINITIONS_FILE
 from onefunnel.orchestration.bootstrap import LocalAirflow
@@ -50,19 +54,21 @@ class Pipeline:
     def serving(self) -> Path:
         return self.data / "serving" / "serving.duckdb"
 
-    def airflow(self, url: str, token: str) -> LocalAirflow:
+    def airflow(self, url: str, token: str, env: dict | None = None) -> LocalAirflow:
         return LocalAirflow(
             home=self.home,
             data_dir=self.data,
             portal_url=url,
             token=token,
-            extra_env={"ONEFUNNEL_DEFINITIONS": str(self.definitions)},
+            extra_env={"ONEFUNNEL_DEFINITIONS": str(self.definitions), **(env or {})},
         )
 
-    def run_dag(self, url: str, token: str, conf: dict | None = None):
-        local = self.airflow(url, token)
+    def run_dag(
+        self, url: str, token: str, conf: dict | None = None, *, dag_id: str = "onefunnel_funnel", env=None
+    ):
+        local = self.airflow(url, token, env)
         local.prepare(echo=lambda _message: None)
-        completed = local.dags_test(conf=conf, capture=True)
+        completed = local.dags_test(dag_id, conf=conf, capture=True)
         self.outputs.append(completed.stdout + completed.stderr)
         return completed
 
@@ -211,17 +217,107 @@ def test_second_run_after_advance_is_incremental_and_publishes_the_changes(pipel
     assert manifest["run_id"] == after["meta"]["run_id"]
 
 
+PACK_LISTS = "ceo@example.test, cmo@example.test; sales-leads@example.test"
+
+
+@pytest.mark.scale
+def test_month_close_emails_the_frozen_months_pack_to_each_list(pipeline, portal_url):
+    # GIVEN a published snapshot with frozen months (the main DAG freezes the months whose close day passed)
+    from onefunnel.publish.serving import open_serving_readonly
+
+    if not pipeline.serving.exists():  # run alone (make test-scale): publish first
+        assert pipeline.run_dag(portal_url, TOKEN).returncode == 0, pipeline.outputs[-1][-5000:]
+    with open_serving_readonly(pipeline.serving) as con:
+        month = con.execute("select max(month_start) from marts.monthly_accountability").fetchone()[0]
+        frozen = dict(
+            con.execute(
+                "select metric_key, reported_value from marts.monthly_accountability where month_start = ?",
+                [month],
+            ).fetchall()
+        )
+    assert month is not None, "the first run froze no month"
+    env = {"ONEFUNNEL_PACK_EMAILS": PACK_LISTS}
+    with SmtpSink() as sink:
+        env["AIRFLOW_CONN_SMTP_DEFAULT"] = sink.connection()
+        # WHEN the month-close DAG runs with two recipient lists
+        completed = pipeline.run_dag(portal_url, TOKEN, dag_id="onefunnel_month_close", env=env)
+        received = sink.messages
+        envelopes = sink.envelopes
+    # THEN it succeeds and the sink got one message per list, addressed to that list
+    assert completed.returncode == 0, completed.stdout[-5000:] + completed.stderr[-3000:]
+    assert sorted(recipients for _, recipients in envelopes) == [
+        ["ceo@example.test", "cmo@example.test"],
+        ["sales-leads@example.test"],
+    ]
+    stem = f"onefunnel-accountability-{month:%Y-%m}"
+    for message in received:
+        assert message["Subject"] == f"[onefunnel] Monthly accountability pack, {month:%B %Y}"
+        # AND each carries the printable page and its CSV
+        files = attachments(message)
+        assert sorted(files) == [f"{stem}.csv", f"{stem}.html"]
+        assert f"{month:%B %Y}" in files[f"{stem}.html"].decode()
+        assert html_body(message) == files[f"{stem}.html"].decode()
+        # AND the CSV's reported numbers are the frozen month's in the snapshot, metric by metric
+        rows = list(csv.DictReader(io.StringIO(files[f"{stem}.csv"].decode())))
+        assert {row["month"] for row in rows} == {month.isoformat()}
+        in_csv = {row["metric_key"]: float(row["reported"]) for row in rows if row["metric_key"] in frozen}
+        assert in_csv == {key: float(value) for key, value in frozen.items() if value is not None}
+        assert len(in_csv) >= 10
+
+
+@pytest.mark.scale
+def test_the_pack_goes_to_each_list_once(pipeline, monkeypatch):
+    # GIVEN the month-close run above e-mailed the newest frozen month to both lists
+    from onefunnel.orchestration.pack_mail import send_month_pack
+
+    ledger = json.loads((pipeline.data / "deliveries" / "month_packs.json").read_text())
+    month = max(ledger)
+    assert sorted(ledger[month]) == ["ceo@example.test, cmo@example.test", "sales-leads@example.test"]
+    monkeypatch.setenv("ONEFUNNEL_DATA_DIR", str(pipeline.data))
+    with SmtpSink() as sink:
+        monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", sink.connection())
+        # WHEN the pack step runs again with the same lists  THEN nothing is sent
+        monkeypatch.setenv("ONEFUNNEL_PACK_EMAILS", PACK_LISTS)
+        assert send_month_pack()["sent_to"] == []
+        # AND a list added since gets the month, the others do not get it twice
+        monkeypatch.setenv("ONEFUNNEL_PACK_EMAILS", PACK_LISTS + "; board@example.test")
+        assert send_month_pack() == {"month": month, "sent_to": ["board@example.test"], "reason": None}
+        assert [recipients for _, recipients in sink.envelopes] == [["board@example.test"]]
+
+
 def test_wrong_token_fails_extraction_clearly_and_keeps_the_snapshot(pipeline, portal_url):
-    # GIVEN a published snapshot
+    # GIVEN a published snapshot, and failure e-mails on through an SMTP connection to a local sink
     published = hashlib.sha256(pipeline.serving.read_bytes()).hexdigest()
-    # WHEN the DAG runs with a connection whose token the portal refuses
-    completed = pipeline.run_dag(portal_url, WRONG_TOKEN)
+    with SmtpSink() as sink:
+        # WHEN the DAG runs with a connection whose token the portal refuses
+        completed = pipeline.run_dag(
+            portal_url,
+            WRONG_TOKEN,
+            env={
+                "ONEFUNNEL_ALERT_EMAILS": "data-team@example.test, oncall@example.test",
+                "AIRFLOW_CONN_SMTP_DEFAULT": sink.connection(),
+            },
+        )
+        received = sink.messages
+        envelopes = sink.envelopes
     output = completed.stdout + completed.stderr
+    pipeline.outputs.extend(html_body(message) + str(message["Subject"]) for message in received)
     # THEN the run fails, the extract tasks say the token was refused and what to fix, nothing is published
     assert completed.returncode != 0
     assert "extract contacts failed: HubSpot refused the access token (401/403)" in output
     assert "hubspot_default" in output
     assert hashlib.sha256(pipeline.serving.read_bytes()).hexdigest() == published
+    # AND Airflow's SmtpNotifier e-mailed each failed extract task to both recipients, with the clear message
+    subjects = {message["Subject"]: message for message in received}
+    contacts = [subject for subject in subjects if ".extract.contacts failed" in subject]
+    assert len(contacts) == 1, sorted(subjects)
+    assert contacts[0].startswith("[onefunnel] onefunnel_funnel.extract.contacts failed (run ")
+    body = html_body(subjects[contacts[0]])
+    assert "extract contacts failed: HubSpot refused the access token (401/403)" in body
+    assert "hubspot_default" in body
+    assert all(recipients == ["data-team@example.test", "oncall@example.test"] for _, recipients in envelopes)
+    # AND nothing downstream ran, so nothing downstream failed or e-mailed
+    assert not [subject for subject in subjects if "build_warehouse" in subject or "publish" in subject]
 
 
 def test_no_token_in_airflow_output_logs_or_database(pipeline):

@@ -37,3 +37,9 @@ def quality_dir() -> Path:
 def serving_path() -> Path:
     configured = os.environ.get("ONEFUNNEL_SERVING_PATH")
     return Path(configured) if configured else config.data_dir() / "serving" / "serving.duckdb"
+
+
+def deliveries_path() -> Path:
+    """Which month's pack went to which recipient list (so a month is e-mailed once per list)."""
+    configured = os.environ.get("ONEFUNNEL_DELIVERIES_PATH")
+    return Path(configured) if configured else config.data_dir() / "deliveries" / "month_packs.json"
