@@ -203,7 +203,7 @@ def _compare(current: Path, proposed: Path, preview_path: Path) -> tuple[list[Me
             from preview_metrics as m
             left join preview_moves as v
                 on m.metric_key = v.metric_key and m.month_start = v.month_start
-            group by all
+            group by m.metric_key, m.month_start, m.current_value, m.proposed_value
             having m.current_value <> m.proposed_value or count(v.record_id) > 0
             order by m.metric_key, m.month_start
             """
