@@ -233,9 +233,9 @@ def _write(target: Path, result: dict) -> None:
     os.replace(temporary, target)
 
 
-def _child(args: argparse.Namespace, tree: Path, name: str, portal: Path) -> dict:
+def _child(args: argparse.Namespace, tree: Path, name: str, portal: Path, round_: int = 0) -> dict:
     """Measure `tree` in its own process (PYTHONPATH=<tree>/src); its result JSON."""
-    output = args.data_dir / f"{name}.json"
+    output = args.data_dir / f"{name}-{round_}.json"
     command = [
         sys.executable,
         str(Path(__file__).resolve()),
@@ -254,9 +254,25 @@ def _child(args: argparse.Namespace, tree: Path, name: str, portal: Path) -> dic
     ]
     env = {**os.environ, "PYTHONPATH": str(tree / "src")}
     env.pop("ONEFUNNEL_SERVING_PATH", None)
-    print(f"measuring {name}: {tree}", flush=True)
+    print(f"measuring {name} (round {round_ + 1}): {tree}", flush=True)
     subprocess.run(command, env=env, check=True)
     return json.loads(output.read_text())
+
+
+def _merged(results: list[dict]) -> dict:
+    """One tree's rounds as one result: every page's runs of all rounds, medians over them."""
+    merged = json.loads(json.dumps(results[0]))
+    for group in ("pages", "filtered"):
+        for name in merged[group]:
+            for phase in ("cold_s", "warm_s"):
+                runs = [value for result in results for value in result[group][name][phase]["runs"]]
+                merged[group][name][phase] = {"runs": runs, "median": round(statistics.median(runs), 4)}
+    audiences = merged["pages"]["audiences"]["cold_s"]
+    merged["audiences_first_render_s"] = audiences["median"]
+    merged["audiences_first_render_met"] = audiences["median"] <= GOAL_AUDIENCES_FIRST_S
+    merged["machine"] = {"rounds": [result["machine"] for result in results]}
+    merged["runs"] = sum(result["runs"] for result in results)
+    return merged
 
 
 def compare(args: argparse.Namespace) -> dict:
@@ -269,8 +285,13 @@ def compare(args: argparse.Namespace) -> dict:
 
         print(f"generating the {args.size} portal into {portal}", flush=True)
         generate_portal(portal, size=args.size, seed=42)
-    baseline = _child(args, args.compare.resolve(), "baseline", portal)
-    after = _child(args, (args.code or REPO).resolve(), "after", portal)
+    # Rounds alternate the two trees (baseline, after, baseline, after ...), so a change in the machine's
+    # load during the measurement hits both alike; each tree's numbers are its runs of every round.
+    baselines, afters = [], []
+    for round_ in range(args.rounds):
+        baselines.append(_child(args, args.compare.resolve(), "baseline", portal, round_))
+        afters.append(_child(args, (args.code or REPO).resolve(), "after", portal, round_))
+    baseline, after = _merged(baselines), _merged(afters)
 
     def pages(result: dict) -> dict[str, dict]:
         return {**result["pages"], **{f"filtered: {k}": v for k, v in result["filtered"].items()}}
@@ -298,8 +319,9 @@ def compare(args: argparse.Namespace) -> dict:
         "recorded_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "method": (
             "one generated portal; per code tree its own pipeline (extract, dbt build, checks, publish) and "
-            "its own dashboard, measured with streamlit AppTest in its own process, baseline first; "
-            f"{args.runs} runs per page, medians; ratio = after / before (< 1 is faster)"
+            "its own dashboard, measured with streamlit AppTest in its own process; "
+            f"{args.rounds} rounds alternating the trees (baseline first), {args.runs} runs per page per "
+            "round, medians of all runs; ratio = after / before (< 1 is faster)"
         ),
         "before": {
             "code": baseline["code"],
@@ -309,8 +331,11 @@ def compare(args: argparse.Namespace) -> dict:
         "after": {"code": after["code"], "snapshot": after["snapshot"], "machine": after["machine"]},
         "pages": rows,
         "audiences_first_render_s": {
-            "before": audiences_before["cold_s"]["runs"][0] if audiences_before else None,
+            "what": "cold render (empty cache, as right after a publish), median of every round's runs",
+            "before": audiences_before["cold_s"]["median"] if audiences_before else None,
+            "before_runs": audiences_before["cold_s"]["runs"] if audiences_before else None,
             "after": after["audiences_first_render_s"],
+            "after_runs": after["pages"]["audiences"]["cold_s"]["runs"],
             "goal": GOAL_AUDIENCES_FIRST_S,
             "met": after["audiences_first_render_met"],
         },
