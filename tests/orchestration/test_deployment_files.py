@@ -250,3 +250,22 @@ def test_the_dashboard_runs_with_the_projects_streamlit_config():
     assert "COPY .streamlit/config.toml ./.streamlit/config.toml" in dockerfile
     assert "secrets.toml" not in re.sub(r"#.*", "", dockerfile)
     assert dashboard["command"][:5] == ["python", "-m", "streamlit", "run", "dashboards/app.py"]
+
+
+def test_the_connection_types_the_deployment_uses_are_registered_and_cosmos_is_gone():
+    # GIVEN the locked environment the image installs  WHEN Airflow's providers manager lists hook types
+    from airflow.sdk.providers_manager_runtime import ProvidersManagerTaskRuntime
+
+    hooks = ProvidersManagerTaskRuntime().hooks
+    # THEN `http` (hubspot_default's conn_type) and `smtp` (smtp_default) are registered types
+    assert hooks["http"].hook_class_name == "airflow.providers.http.hooks.http.HttpHook"
+    assert hooks["smtp"].hook_class_name == "airflow.providers.smtp.hooks.smtp.SmtpHook"
+    # AND the .env.example's HubSpot connection uses that type
+    example = (REPO / ".env.example").read_text()
+    assert 'AIRFLOW_CONN_HUBSPOT_DEFAULT={"conn_type":"http"' in example
+    # AND no Cosmos plugin or listener is loaded in the Airflow processes (astronomer-cosmos was removed)
+    from importlib.metadata import entry_points
+
+    plugins = [entry.value for entry in entry_points(group="airflow.plugins")]
+    assert not [value for value in plugins if "cosmos" in value]
+    assert 'name = "astronomer-cosmos"' not in (REPO / "uv.lock").read_text()

@@ -41,32 +41,60 @@ class ComposeError(ValueError):
 
 
 # ----------------------------------------------------------------------------------------- interpolation
-_VARIABLE = re.compile(
-    r"\$(?:(?P<escaped>\$)|\{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}"
-    r"|(?P<plain>[A-Za-z_][A-Za-z0-9_]*))"
-)
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_BRACED = re.compile(r"(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?])(?P<arg>.*))?", re.DOTALL)
 
 
 def interpolate(value: str, variables: Mapping[str, str], where: str = "") -> str:
-    """Compose's variable substitution of one string."""
+    """Compose's variable substitution of one string (nested defaults such as ${A:-${B}} included)."""
+    out: list[str] = []
+    index = 0
+    while index < len(value):
+        char = value[index]
+        if char != "$" or index + 1 == len(value):
+            out.append(char)
+            index += 1
+            continue
+        following = value[index + 1]
+        if following == "$":
+            out.append("$")
+            index += 2
+            continue
+        if following == "{":
+            depth, cursor = 1, index + 2
+            while cursor < len(value) and depth:
+                depth += {"{": 1, "}": -1}.get(value[cursor], 0)
+                cursor += 1
+            if depth:
+                raise ComposeError(f"{where or 'compose'}: unclosed '${{' in {value!r}")
+            out.append(_substitute(value[index + 2 : cursor - 1], variables, where, value))
+            index = cursor
+            continue
+        plain = _NAME.match(value, index + 1)
+        if plain:
+            out.append(variables.get(plain.group(), ""))
+            index = plain.end()
+            continue
+        out.append(char)
+        index += 1
+    return "".join(out)
 
-    def replace(match: re.Match) -> str:
-        if match.group("escaped"):
-            return "$"
-        name = match.group("braced") or match.group("plain")
-        op, arg = match.group("op"), match.group("arg") or ""
-        present = name in variables
-        empty = present and variables[name] == ""
-        if op in (":-", "-"):
-            missing = not present or (op == ":-" and empty)
-            return interpolate(arg, variables, where) if missing else variables[name]
-        if op in (":?", "?"):
-            if not present or (op == ":?" and empty):
-                raise ComposeError(f"{where or 'compose'}: variable {name} is required: {arg or 'not set'}")
-            return variables[name]
-        return variables.get(name, "")
 
-    return _VARIABLE.sub(replace, value)
+def _substitute(expression: str, variables: Mapping[str, str], where: str, whole: str) -> str:
+    parsed = _BRACED.fullmatch(expression)
+    if parsed is None:
+        raise ComposeError(f"{where or 'compose'}: invalid substitution '${{{expression}}}' in {whole!r}")
+    name, op, arg = parsed.group("name"), parsed.group("op"), parsed.group("arg") or ""
+    present = name in variables
+    empty = present and variables[name] == ""
+    if op in (":-", "-"):
+        missing = not present or (op == ":-" and empty)
+        return interpolate(arg, variables, where) if missing else variables[name]
+    if op in (":?", "?"):
+        if not present or (op == ":?" and empty):
+            raise ComposeError(f"{where or 'compose'}: variable {name} is required: {arg or 'not set'}")
+        return variables[name]
+    return variables.get(name, "")
 
 
 def _interpolate_tree(node: Any, variables: Mapping[str, str], where: str) -> Any:
@@ -126,10 +154,14 @@ def dotenv(path: Path) -> dict[str, str]:
     return values
 
 
+# A container's PATH before the Dockerfile's ENV extends it (Docker's default for Linux images).
+DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+
 def image_environment(dockerfile: Path) -> dict[str, str]:
-    """The `ENV` of a Dockerfile (KEY=VALUE forms, `$VAR` expanded from earlier ENVs)."""
+    """The `ENV` of a Dockerfile (KEY=VALUE forms, `$VAR` expanded from earlier ENVs and the default PATH)."""
     text = re.sub(r"\\\n", " ", Path(dockerfile).read_text())
-    values: dict[str, str] = {}
+    values: dict[str, str] = {"PATH": DEFAULT_PATH}
     for line in text.splitlines():
         if not line.startswith("ENV "):
             continue
