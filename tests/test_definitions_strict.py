@@ -14,7 +14,7 @@ from onefunnel.definitions import DEFAULT_DEFINITIONS_FILE, DefinitionsError, lo
 
 pytestmark = pytest.mark.unit
 
-COMMITTED_VERSION = "d65239b7f187"
+COMMITTED_VERSION = "01de6e1ea7c6"
 
 
 def _write_text(tmp_path: Path, text: str) -> Path:

@@ -359,6 +359,86 @@ class Audiences(_Strict):
         return self
 
 
+ATTRIBUTION_MODELS = ("first_touch", "last_touch", "linear", "w_shaped")
+AttributionModel = Literal["first_touch", "last_touch", "linear", "w_shaped"]
+# HubSpot pipeline ids (they go into SQL as string literals, so nothing but ids is allowed).
+PipelineId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+
+
+class DealStages(_Strict):
+    """The deal-stage funnel and velocity (marts.deal_stage_funnel, marts.fct_deal_stage_spells)."""
+
+    # An open deal that has not changed stage for this many days is stalled ...
+    stalled_after_days: Days = 30
+    # ... unless its pipeline (HubSpot pipeline id) has its own number here.
+    stalled_after_days_by_pipeline: dict[PipelineId, Days] = {}
+
+
+class WShapedWeights(_Strict):
+    """W-shaped credit: shares of a deal for its first touch, the touch that created the lead and the touch
+    nearest the opportunity's creation; `other_touches` is spread evenly over every other touch."""
+
+    first_touch: Share
+    lead_creation: Share
+    opportunity_creation: Share
+    other_touches: Share
+
+    @model_validator(mode="after")
+    def _shares_make_one_deal(self) -> WShapedWeights:
+        total = self.first_touch + self.lead_creation + self.opportunity_creation + self.other_touches
+        if not math.isclose(total, 1.0, abs_tol=1e-9):
+            raise ValueError(
+                f"the four shares add up to {total:g}, not 1: a deal's credits must add up to its amount"
+            )
+        if self.first_touch + self.lead_creation + self.opportunity_creation == 0:
+            raise ValueError("first_touch, lead_creation and opportunity_creation cannot all be 0")
+        return self
+
+
+class Attribution(_Strict):
+    """Multi-touch credit of pipeline and won revenue (marts.fct_attribution_credits, attribution_monthly)."""
+
+    # The model both teams agreed to read; every model is computed side by side, this one is the headline.
+    model: AttributionModel = "w_shaped"
+    # A contact's touches count for a deal when they happened at most this many days before its creation.
+    lookback_days: Days = 365
+    # Which marketing interactions are touches (besides the creation of each associated contact).
+    touch_interactions: list[Literal["form_submission", "marketing_email_click"]] = [
+        "form_submission",
+        "marketing_email_click",
+    ]
+    w_shaped: WShapedWeights = WShapedWeights(
+        first_touch=0.3, lead_creation=0.3, opportunity_creation=0.3, other_touches=0.1
+    )
+
+    @field_validator("touch_interactions")
+    @classmethod
+    def _each_interaction_once(cls, values: list[str]) -> list[str]:
+        repeated = _repeated(values)
+        if repeated:
+            raise ValueError(f"interaction(s) {repeated} are listed twice")
+        return values
+
+
+class Accounts(_Strict):
+    """The account (company) view (marts.fct_accounts, account_funnel_monthly, account_revenue_monthly)."""
+
+    # How a won deal is told apart as expansion: `prior_won_deal` = its account already had a deal won
+    # before it closed; `deal_type` = HubSpot's dealtype is existingbusiness.
+    expansion_rule: Literal["prior_won_deal", "deal_type"] = "prior_won_deal"
+
+
+class PipelineCoverage(_Strict):
+    """Open pipeline against the revenue target still to win (marts.pipeline_coverage)."""
+
+    # Whose closed_won_revenue target the coverage is measured against.
+    target_team: TeamName = "sales"
+    # Which open deals count: those whose close date falls in the rest of the period, or every open deal.
+    open_deals: Literal["closing_in_period", "all_open"] = "closing_in_period"
+    # Coverage (open pipeline / revenue still to win) both teams consider healthy, e.g. 3 = three times.
+    healthy_coverage: Annotated[float, _Number, Field(gt=0, le=100, allow_inf_nan=False)] = 3.0
+
+
 class Definitions(_Strict):
     time_zone: str
     fiscal_year_start_month: Annotated[int, _Number, Field(ge=1, le=12)]
@@ -384,6 +464,10 @@ class Definitions(_Strict):
     deal_pipelines: Literal["all"] | list[str]
     targets: dict[TeamName, dict[Literal[TARGET_METRICS], MonthlyTarget]]  # type: ignore[valid-type]
     audiences: Audiences
+    deal_stages: DealStages = DealStages()
+    attribution: Attribution = Attribution()
+    accounts: Accounts = Accounts()
+    pipeline_coverage: PipelineCoverage = PipelineCoverage()
 
     @field_validator("time_zone")
     @classmethod
@@ -451,6 +535,29 @@ class Definitions(_Strict):
             raise ValueError(
                 f"audiences.excluded_lifecycle_stages names {unknown}, which no stage, not_in_funnel or "
                 "disqualification.lifecycle_stages lists"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _coverage_has_a_revenue_target(self) -> Definitions:
+        team = self.pipeline_coverage.target_team
+        if "closed_won_revenue" not in self.targets.get(team, {}):
+            raise ValueError(
+                f"pipeline_coverage.target_team is {team!r}, but targets.{team} has no closed_won_revenue "
+                "target to measure the open pipeline against"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _stalled_overrides_name_counted_pipelines(self) -> Definitions:
+        # An override for a pipeline that does not count would silently never apply.
+        if self.deal_pipelines == "all":
+            return self
+        unknown = sorted(set(self.deal_stages.stalled_after_days_by_pipeline) - set(self.deal_pipelines))
+        if unknown:
+            raise ValueError(
+                f"deal_stages.stalled_after_days_by_pipeline names pipeline(s) {unknown} that deal_pipelines "
+                f"does not count ({self.deal_pipelines})"
             )
         return self
 
