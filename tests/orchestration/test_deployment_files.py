@@ -269,3 +269,16 @@ def test_the_connection_types_the_deployment_uses_are_registered_and_cosmos_is_g
     plugins = [entry.value for entry in entry_points(group="airflow.plugins")]
     assert not [value for value in plugins if "cosmos" in value]
     assert 'name = "astronomer-cosmos"' not in (REPO / "uv.lock").read_text()
+
+
+def test_the_dashboard_gets_the_sign_in_settings_and_no_other_secret():
+    # GIVEN the variables dashboards.lib.auth reads to turn sign-in on
+    from dashboards.lib import auth
+
+    wanted = {auth.ENV_PREFIX + key.upper() for key in auth.REQUIRED_KEYS} | {auth.DOMAINS_ENV}
+    dashboard = _load("docker-compose.yml")["services"]["dashboard"]
+    # THEN the compose dashboard passes each of them from .env, and no env_file (HubSpot, SMTP secrets)
+    assert {name: dashboard["environment"][name] for name in wanted} == {
+        name: f"${{{name}:-}}" for name in wanted
+    }
+    assert "env_file" not in dashboard
