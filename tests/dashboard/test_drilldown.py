@@ -9,8 +9,9 @@ import io
 from datetime import date
 
 import dashboard_truth as truth
+import duckdb
 import pytest
-from dashboard_apptest import metrics, texts
+from dashboard_apptest import metrics, open_page, point_at, texts
 from dashboards.lib import formatting
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -201,12 +202,35 @@ def test_drill_down_downloads_its_records_and_links_to_the_portals_data_centre(
         assert deals["HubSpot link"].str.contains("/record/0-3/").all()
 
 
-def test_without_a_portal_id_the_records_say_how_to_get_links(real_app, published):
-    app = real_app("funnel")
+def test_without_configuration_the_links_come_from_the_snapshots_portal_row(real_app, published):
+    # GIVEN the snapshot of the tiny portal (hosted in na1) and no link configuration
+    portal_id, ui_domain = truth.rows(published.serving, "select portal_id, ui_domain from marts.dim_portal")[
+        0
+    ]
+    assert ui_domain == "app.hubspot.com"
+    # WHEN a tile's records are opened
+    table = _open_drill(real_app("funnel"), "Leads")
+    assert table is not None
+    # THEN each links to its record in that portal on that domain
+    assert list(table["HubSpot link"]) == [
+        f"https://app.hubspot.com/contacts/{portal_id}/record/0-1/{record}" for record in table["HubSpot id"]
+    ]
+
+
+def test_without_portal_row_or_configuration_the_records_say_how_to_get_links(monkeypatch, published_copy):
+    # GIVEN a snapshot without a portal row (the token could not read the account details), no configuration
+    with duckdb.connect(str(published_copy.serving)) as con:
+        con.execute("drop table marts.dim_portal")
+    point_at(monkeypatch, published_copy.serving, published_copy.quality)
+    # WHEN a tile's records are opened
+    app = open_page("funnel")
     table = _open_drill(app, "Leads")
+    # THEN no record has a link, and a note says what to set
     assert table is not None
     assert table["HubSpot link"].isna().all()
-    assert "Set ONEFUNNEL_HUBSPOT_PORTAL_ID for links to HubSpot." in texts(app)
+    shown = texts(app)
+    assert "No HubSpot links" in shown
+    assert "ONEFUNNEL_HUBSPOT_PORTAL_ID" in shown
 
 
 def test_the_drill_down_section_is_closed_until_a_tile_asks_and_closes_again(real_app, published):
