@@ -187,3 +187,170 @@ def _records(ctx: Any, drill: Drill, month: date, part: Slice) -> None:
         on_click="ignore",
         icon=":material/download:",
     )
+
+
+# ----------------------------------------------------------------------------- restated numbers
+# The records behind a restatement of a frozen month (marts.metric_restatement_records): each record whose
+# contribution differs from the one frozen at month close, with the change, its cause and the definitions
+# version whose rule counted it then and now. Added minus removed records is a count's restatement; the sum
+# of the changes is an amount's.
+RESTATEMENT_RECORDS = sql.Query(
+    "RESTATEMENT_RECORDS",
+    "marts.metric_restatement_records",
+    """
+select
+    r.record_id as hubspot_id,
+    r.record_type,
+    r.change,
+    r.cause,
+    r.reported_contribution,
+    r.current_contribution,
+    r.delta,
+    r.reported_definitions_version,
+    r.definitions_version,
+    d.deal_name,
+    o.owner_name,
+    l.lifecycle_stage,
+    coalesce(d.created_at, l.created_at) as created_at,
+    r.record_updated_at
+from marts.metric_restatement_records as r
+left join marts.fct_leads as l
+    on r.record_type = 'contact'
+    and r.record_id = l.contact_id
+left join marts.fct_deals as d
+    on r.record_type = 'deal'
+    and r.record_id = d.deal_id
+left join marts.dim_owners as o
+    on o.owner_id = case
+        when r.record_type = 'deal' then d.owner_id
+        else coalesce(l.sla_owner_id, l.owner_id)
+    end
+where r.month_start = $month
+  and r.metric_key = $metric
+order by r.change, r.record_type, r.record_id
+""",
+)
+RESTATED_SELECT_KEY = "restated-select"
+CHANGES = {
+    "added": "Added (counts now, not then)",
+    "removed": "Removed (counted then, not now)",
+    "increased": "Amount increased",
+    "decreased": "Amount decreased",
+}
+
+
+def restatement_records(version: SnapshotVersion, month: date, metric_key: str) -> pd.DataFrame:
+    """The records behind `metric_key`'s restatement of frozen `month` (empty for a snapshot published
+    before the model existed)."""
+    if not queries.has_table(version, "marts", "metric_restatement_records"):
+        return pd.DataFrame()
+    return queries.query(version, RESTATEMENT_RECORDS, month=month, metric=metric_key)
+
+
+def restatement_table(
+    frame: pd.DataFrame, where: hubspot_links.Portal, rule: str, show_value: Any
+) -> pd.DataFrame:
+    """What the page shows and the CSV holds: id, link, change, cause, value then and now, the rule."""
+    links = [
+        hubspot_links.record_url(where, record_type, record_id)
+        for record_type, record_id in zip(frame["record_type"], frame["hubspot_id"], strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "HubSpot id": frame["hubspot_id"].astype(str),
+            "HubSpot link": links,
+            "Record": frame["record_type"],
+            "Change": frame["change"].map(lambda change: CHANGES.get(change, change)),
+            "Cause": frame["cause"].map(lambda cause: _cause_label(cause)),
+            "Reported": [show_value(value) for value in frame["reported_contribution"]],
+            "Today": [show_value(value) for value in frame["current_contribution"]],
+            "Change in value": [show_value(value, signed=True) for value in frame["delta"]],
+            "Deal": frame["deal_name"],
+            "Owner": frame["owner_name"],
+            "Lifecycle stage": frame["lifecycle_stage"],
+            "Created": frame["created_at"],
+            "Last changed in HubSpot": frame["record_updated_at"],
+            "Counted by": [
+                f"{rule} - definitions {then or '?'} at the freeze, {now} today"
+                for then, now in zip(
+                    frame["reported_definitions_version"], frame["definitions_version"], strict=True
+                )
+            ],
+        }
+    )
+
+
+def _cause_label(cause: str) -> str:
+    from dashboards.lib import accountability
+
+    return accountability.CAUSES.get(cause, cause)
+
+
+def restatement_section(ctx: Any, month: date, restated: pd.DataFrame, rules: dict[str, str]) -> None:
+    """A picker of the restated metrics of frozen `month` and the records behind the chosen one: a table
+    with links to HubSpot, a CSV download, and the arithmetic (added - removed = the restatement)."""
+    from dashboards.lib import accountability
+
+    keys = list(dict.fromkeys(restated["metric_key"]))  # every metric with a changed record
+    if not keys:
+        return
+    labels = {key: accountability.metric_for(key).label for key in keys}
+    with st.container(border=True, key="restated-section"):
+        key = st.selectbox(
+            "Records behind the restatement of",
+            keys,
+            format_func=lambda option: labels[option],
+            key=RESTATED_SELECT_KEY,
+        )
+        metric = accountability.metric_for(key)
+        frame = restatement_records(ctx.version, month, key)
+        month_name = formatting.month_label(month)
+        if frame.empty:
+            st.caption(
+                f"No record-level detail for {metric.label} in {month_name}: the snapshot was published "
+                "before months were frozen record by record."
+            )
+            return
+
+        def show_value(value: Any, signed: bool = False) -> str:
+            return accountability.show(value, metric.kind, ctx.currency, signed=signed)
+
+        where = ctx.portal
+        rule = rules.get(key) or f"counted in {metric.label}"
+        shown = restatement_table(frame, where, rule, show_value)
+        added = int((frame["change"] == "added").sum())
+        removed = int((frame["change"] == "removed").sum())
+        changed = len(frame) - added - removed
+        total = float(frame["delta"].sum())
+        arithmetic = (
+            f"{formatting.count(added)} added - {formatting.count(removed)} removed = "
+            f"{show_value(total, True)}"
+            if metric.kind == "count"
+            else f"{formatting.count(added)} added, {formatting.count(removed)} removed, "
+            f"{formatting.count(changed)} changed: {show_value(total, True)} in all"
+        )
+        st.caption(
+            f"**{formatting.count(len(shown))}** record{'s' if len(shown) != 1 else ''} changed "
+            f"{metric.label} of {month_name} since the freeze: {arithmetic}."
+            + ("" if where.links else " " + hubspot_links.missing_note(where))
+        )
+        st.dataframe(
+            shown,
+            hide_index=True,
+            placeholder="—",
+            key="restated-table",
+            column_config={
+                "HubSpot link": st.column_config.LinkColumn(
+                    "HubSpot link", display_text="Open in HubSpot", help=f"The record on {where.ui_domain}"
+                ),
+            },
+        )
+        st.download_button(
+            f"Download the records behind the {metric.label} restatement (CSV)",
+            data=lambda: shown.to_csv(index=False).encode("utf-8"),  # built when clicked
+            file_name=f"restated-{key}-{month:%Y-%m}.csv",
+            mime="text/csv",
+            key="restated-download",
+            on_click="ignore",
+            icon=":material/download:",
+        )

@@ -215,8 +215,11 @@ else:
         "freeze is late "
         "data; a record deleted or merged away is a deleted record; an unchanged record counted "
         "differently is a "
-        "definition change."
+        "definition change. Pick a metric below to see its records: added minus removed is the restatement "
+        "of a count."
     )
+    # The records behind each restatement (frozen record by record at month close), with links and a CSV.
+    drilldown.restatement_section(ctx, month, restated, {metric: rule for metric, rule in DRILLS.values()})
 
 st.divider()
 st.subheader("Reported, month by month")

@@ -1,4 +1,6 @@
-"""Month close: freeze a month's accountability numbers as "reported", exactly and once.
+"""Month close: freeze a month's accountability numbers as "reported", exactly and once - the numbers
+(reported_metrics) and the records behind them (reported_contributions: every row of fct_metric_contributions
+for the month, with the definitions version whose rule counted it).
 
 The frozen values live outside the DuckDB file, as append-only Parquet (one file per month and table,
 written atomically and never replaced), so they survive any rebuild of the warehouse; dbt reads them back
@@ -86,13 +88,23 @@ def freeze_month(month: str, warehouse_path: Path, accountability_dir: Path) -> 
     frozen_at = datetime.now(UTC).replace(tzinfo=None)
     with duckdb.connect(str(warehouse_path), read_only=True) as connection:
         as_of = connection.execute("select as_of_at from intermediate.int_as_of").fetchall()[0][0]
+        # Record by record, with the definitions version whose rule counted each: a later restatement is
+        # drilled to the records added, removed or changed (marts.metric_restatement_records).
         contributions = connection.sql(
             """
-            select month_start, metric_key, record_type, record_id, contribution
+            select
+                month_start,
+                metric_key,
+                record_type,
+                record_id,
+                contribution,
+                definitions_version,
+                cast($frozen_at as timestamp) as frozen_at
             from marts.fct_metric_contributions
             where month_start = $month_start
+            order by metric_key, record_type, record_id
             """,
-            params={"month_start": month_start},
+            params={"month_start": month_start, "frozen_at": frozen_at},
         ).to_arrow_table()
         metrics = connection.sql(
             """
