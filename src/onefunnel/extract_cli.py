@@ -23,6 +23,7 @@ OBJECT_CHOICES = (
     "pipelines",
     "properties",
     "campaigns",
+    "account",
 )
 
 
