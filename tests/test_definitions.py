@@ -75,7 +75,7 @@ def test_missing_file_is_named(tmp_path):
 
 def test_targets_fall_back_to_the_default_month():
     definitions = load_definitions(DEFAULT_DEFINITIONS_FILE)
-    assert definitions.targets["marketing"]["mqls"].for_month("2026-03") == 320
+    assert definitions.targets["marketing"]["mqls"].for_month("2026-03") == 800
 
 
 @pytest.mark.parametrize(

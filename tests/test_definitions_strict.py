@@ -14,7 +14,7 @@ from onefunnel.definitions import DEFAULT_DEFINITIONS_FILE, DefinitionsError, lo
 
 pytestmark = pytest.mark.unit
 
-COMMITTED_VERSION = "01de6e1ea7c6"
+COMMITTED_VERSION = "5484cbe527e6"
 
 
 def _write_text(tmp_path: Path, text: str) -> Path:
@@ -71,7 +71,7 @@ def test_duplicate_key_inside_a_list_item_and_a_flow_mapping_is_refused(tmp_path
     # GIVEN a grade band with min_fit twice (flow style) and a target with the same month twice
     committed = DEFAULT_DEFINITIONS_FILE.read_text()
     band = committed.replace("{grade: B, min_fit: 40,", "{grade: B, min_fit: 40, min_fit: 10,")
-    month = committed.replace("mqls: {default: 320}", "mqls: {default: 320, 2026-03: 300, 2026-03: 10}")
+    month = committed.replace("mqls: {default: 800}", "mqls: {default: 800, 2026-03: 300, 2026-03: 10}")
     # WHEN loaded THEN each error names the full path (list positions as in validation errors)
     assert "duplicate key lead_grade.grades.1.min_fit" in _error(_write_text(tmp_path, band))
     assert "duplicate key targets.marketing.mqls.2026-03" in _error(_write_text(tmp_path, month))
