@@ -28,6 +28,12 @@ import click
 from onefunnel import config
 
 PORTAL_PROFILES = ("default", "custom-stages")  # onefunnel.portal.gen_lifecycle.PROFILES
+# The change the demo previews after its pipeline run: sales answer an MQL within 8 hours instead of 24, and
+# referrals count as sales-sourced. Applied to the definitions in use, so the rest of the file is theirs.
+DEMO_PROPOSED_CHANGE = (
+    ("first_touch_hours: 24", "first_touch_hours: 8"),
+    ("  REFERRALS: marketing", "  REFERRALS: sales"),
+)
 CUSTOM_STAGES_DEFINITIONS = config.REPO_ROOT / "definitions.custom-stages.yml"
 
 
@@ -71,6 +77,30 @@ def _use_profile_environment(profile: str) -> None:
     click.echo(f"portal profile {profile}: data in {data_root}, definitions {definitions}")
 
 
+def _preview_a_definitions_change() -> None:
+    """The demo's second act: what a proposed definitions change would do, before anyone adopts it."""
+    from onefunnel.definitions import definitions_path
+    from onefunnel.warehouse.preview import default_preview_dir, preview_definitions
+
+    current = definitions_path()
+    text = current.read_text(encoding="utf-8")
+    if not all(old in text for old, _ in DEMO_PROPOSED_CHANGE):
+        click.echo(f"definitions preview skipped: {current} does not hold the demo's example rules")
+        return
+    for old, new in DEMO_PROPOSED_CHANGE:
+        text = text.replace(old, new, 1)
+    proposed = default_preview_dir() / "definitions.proposed.yml"
+    proposed.parent.mkdir(parents=True, exist_ok=True)
+    proposed.write_text(text, encoding="utf-8")
+    click.echo("previewing a definitions change (8-hour sales SLA, referrals sales-sourced) …")
+    started = time.monotonic()
+    result = preview_definitions(proposed, current=current)
+    click.echo(
+        f"preview ready in {time.monotonic() - started:.0f} s: {len(result.changes)} metric-months change "
+        f"(report {result.report_path}; dashboard page 'Definitions preview')"
+    )
+
+
 @click.command()
 @click.option("--port", type=int, default=config.DEFAULT_PORTAL_PORT, show_default=True, help="Portal port.")
 @click.option("--dashboard-port", type=int, default=8501, show_default=True)
@@ -78,6 +108,11 @@ def _use_profile_environment(profile: str) -> None:
 @click.option("--size", type=click.Choice(["tiny", "demo", "large"]), default="demo", show_default=True)
 @click.option("--skip-pipeline", is_flag=True, help="Serve what was published last; do not run the DAG.")
 @click.option("--no-serve", is_flag=True, help="Run the pipeline, print the URLs and exit (for timing, CI).")
+@click.option(
+    "--no-preview",
+    is_flag=True,
+    help="Skip the definitions preview the demo runs after the pipeline (two more warehouse builds).",
+)
 @click.option(
     "--portal-profile",
     type=click.Choice(PORTAL_PROFILES),
@@ -93,6 +128,7 @@ def demo(
     size: str,
     skip_pipeline: bool,
     no_serve: bool,
+    no_preview: bool,
     portal_profile: str,
 ) -> None:
     """Generate the demo portal if needed, serve it, run the main DAG through Airflow, serve the dashboard."""
@@ -140,6 +176,8 @@ def demo(
                 click.echo("serving the last good snapshot instead", err=True)
             else:
                 click.echo(f"DAG run succeeded in {time.monotonic() - run_started:.0f} s (log: {log_file})")
+                if not no_preview:
+                    _preview_a_definitions_change()
         if not snapshot.exists():
             raise click.ClickException(f"no serving snapshot at {snapshot}: run without --skip-pipeline")
         dashboard_port = dashboard_port if _free(dashboard_port) else _free_port()

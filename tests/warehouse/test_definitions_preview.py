@@ -138,3 +138,17 @@ def test_a_malformed_proposed_file_builds_nothing_and_names_the_key(fixture_port
     assert outcome.exit_code == 2
     assert "first_touch_hours" in outcome.output
     assert not (tmp_path / "preview").exists()
+
+
+def test_the_demo_previews_a_change_that_applies_to_the_committed_definitions(tmp_path):
+    # GIVEN the committed definitions.yml and the change the demo previews after its pipeline run
+    from onefunnel.definitions import load_definitions
+    from onefunnel.demo import DEMO_PROPOSED_CHANGE
+
+    text = DEFAULT_DEFINITIONS_FILE.read_text(encoding="utf-8")
+    # THEN every rule the change rewrites is in the file (else the demo would skip its preview)
+    for old, _new in DEMO_PROPOSED_CHANGE:
+        assert text.count(old) == 1, old
+    # AND the proposed file validates and is a different version
+    proposed = _proposed(tmp_path, *DEMO_PROPOSED_CHANGE)
+    assert load_definitions(proposed).version != load_definitions(DEFAULT_DEFINITIONS_FILE).version
