@@ -25,7 +25,8 @@ class Paths:
 
 
 def make_warehouse(path: Path, rows: int = 50) -> None:
-    """A stand-in for what dbt builds: marts (what the dashboard reads) and staging (what it must not)."""
+    """A stand-in for what dbt builds: published marts (what the dashboard reads), a mart and staging that no
+    page reads, and the manifest naming the published ones."""
     import duckdb
 
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -38,6 +39,35 @@ def make_warehouse(path: Path, rows: int = 50) -> None:
         )
         con.execute("create or replace table marts.deals_monthly as select 1 as deals_won, 1000.0 as revenue")
         con.execute("create or replace table staging.stg_hubspot__contacts as select 1 as contact_id")
+        # a mart no page reads: not tagged published, so never copied
+        con.execute("create or replace table marts.fct_contact_stages as select 1 as contact_id")
+    write_manifest(path, [("marts", "funnel_period_monthly"), ("marts", "deals_monthly")])
+
+
+def write_manifest(warehouse: Path, published: list[tuple[str, str]]) -> Path:
+    """The part of dbt's manifest publish reads, where `onefunnel transform` writes it: these models tagged
+    published, the warehouse's other tables as untagged models."""
+    import duckdb
+    import orjson
+
+    from onefunnel.publish.published import manifest_path
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        tables = con.execute("select table_schema, table_name from information_schema.tables").fetchall()
+    nodes = {
+        f"model.onefunnel.{name}": {
+            "resource_type": "model",
+            "name": name,
+            "alias": name,
+            "schema": schema,
+            "tags": ["published"] if (schema, name) in published else [],
+        }
+        for schema, name in {*tables, *published}
+    }
+    manifest = manifest_path(warehouse)
+    manifest.parent.mkdir(parents=True, exist_ok=True)
+    manifest.write_bytes(orjson.dumps({"nodes": nodes}))
+    return manifest
 
 
 def make_summary(

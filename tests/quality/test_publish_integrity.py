@@ -16,7 +16,14 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from quality_helpers import Paths, file_digest, make_summary, make_warehouse, record_summary
+from quality_helpers import (
+    Paths,
+    file_digest,
+    make_summary,
+    make_warehouse,
+    record_summary,
+    write_manifest,
+)
 
 from onefunnel.publish.serving import read_run_metadata
 from onefunnel.publish.snapshot import PUBLISH_LOG, PublishRefused, publish
@@ -119,9 +126,13 @@ def test_publish_refuses_a_new_build_the_check_did_not_see_even_with_equal_table
 
 
 def test_publish_refuses_a_table_the_check_never_saw(paths: Paths, serving):
-    # GIVEN a mart added after the check (the checksums recorded by check do not cover it)
+    # GIVEN a published mart added after the check (the checksums recorded by check do not cover it)
     with duckdb.connect(str(paths.warehouse)) as con:
         con.execute("create table marts.sneaked_in as select 1 as id")
+    write_manifest(
+        paths.warehouse,
+        [("marts", "funnel_period_monthly"), ("marts", "deals_monthly"), ("marts", "sneaked_in")],
+    )
     # WHEN publish runs / THEN it refuses, naming the table
     with pytest.raises(PublishRefused, match=r"marts\.sneaked_in \(not checked: 1 rows\)"):
         _publish(paths)
@@ -249,11 +260,14 @@ def _copy_under_way(paths: Paths) -> bool:
 
 
 def test_a_publish_killed_mid_copy_leaves_no_copy_after_the_next_publish(paths: Paths, serving):
-    # GIVEN a checked warehouse with a mart big enough that copying it takes a moment
+    # GIVEN a checked warehouse with a published mart big enough that copying it takes a moment
     with duckdb.connect(str(paths.warehouse)) as con:
         con.execute(
             "create table marts.big as select range as id, md5(range::varchar) as h from range(3000000)"
         )
+    write_manifest(
+        paths.warehouse, [("marts", "funnel_period_monthly"), ("marts", "deals_monthly"), ("marts", "big")]
+    )
     record_summary(paths.quality, make_summary(paths.warehouse, run_id="20260102T000000000Z-bigcheck"))
     # WHEN a publish is killed with SIGKILL while it writes its temporary copy
     child = subprocess.Popen(

@@ -2,8 +2,9 @@
 
     result = publish()          # raises PublishRefused (previous snapshot untouched) when it must not publish
 
-The snapshot is a new DuckDB file holding exactly what the dashboard reads — every table dbt built in the
-serving schemas (default: `marts`), copied under the same schema and name — plus run metadata:
+The snapshot is a new DuckDB file holding exactly what the dashboard and the audience exports read — the dbt
+models tagged `published` (publish/published.py; optionally only those in the schemas given), copied under
+the same schema and name — plus run metadata:
 
     serving_meta.run one row: run_id, landing_run_id, data_as_of, published_at, definitions_version,
                      quality_status, warnings (list), checks_total, checks_failed, data_docs
@@ -18,9 +19,11 @@ What is published is exactly what was checked: `check` records the dbt build it 
 (definitions.build_log) and a content checksum of every table publish copies (`content_fingerprint`);
 publish compares the checksums of what it actually copied, and the build it copied from, with those and
 refuses on any difference, whatever wrote the warehouse after the check (a rebuild, a killed transform's
-write-ahead log replayed on open, a manual write). It also refuses while a transform is unfinished (running
-or killed). Temporaries left by a killed publish are removed by the next one; the snapshots and their folder
-are private (0600 / 0700).
+write-ahead log replayed on open, a manual write). The copy is checksummed once, in the new file, and those
+checksums are the verification; the file is then checkpointed, re-opened read-only and fsynced before it
+replaces the old one. It also refuses while a transform is unfinished (running or killed). Temporaries
+left by a killed publish are removed by the next one; the snapshots and their folder are private (0600 /
+0700).
 """
 
 from __future__ import annotations
@@ -42,7 +45,6 @@ from onefunnel.publish.serving import META_SCHEMA, serving_path
 from onefunnel.quality import history
 from onefunnel.quality.summary import Summary
 
-DEFAULT_SCHEMAS = ("marts",)
 PUBLISH_LOG = "publish_log.jsonl"
 PUBLISHED_FILE = "published.json"
 
@@ -80,22 +82,25 @@ def table_checksum(con, qualified: str) -> tuple[int, str]:
     return int(rows), str(total)
 
 
-def serving_relations(con, schemas: Sequence[str], catalog: str = "wh") -> list[tuple[str, str]]:
-    """(schema, name) of every table and view in the serving schemas of an attached warehouse: what publish
-    copies, in the order it copies them."""
+def serving_relations(
+    con, relations: Sequence[tuple[str, str]], catalog: str = "wh"
+) -> list[tuple[str, str]]:
+    """The (schema, name) of `relations` (the published models) that an attached warehouse holds: what
+    publish copies, in the order it copies them."""
     rows = con.execute(
         "select table_schema, table_name from information_schema.tables "
         "where table_catalog = ? order by table_schema, table_name",
         [catalog],
     ).fetchall()
-    return [(schema, name) for schema, name in rows if schema in schemas]
+    wanted = set(relations)
+    return [(schema, name) for schema, name in rows if (schema, name) in wanted]
 
 
-def content_fingerprint(con, schemas: Sequence[str], catalog: str = "wh") -> dict[str, dict]:
-    """ "<schema>.<table>" -> {rows, checksum} of every table publish would copy from an attached warehouse
-    (one scan per table); `check` records it, publish compares what it copied with it."""
+def content_fingerprint(con, relations: Sequence[tuple[str, str]], catalog: str = "wh") -> dict[str, dict]:
+    """ "<schema>.<table>" -> {rows, checksum} of every published table an attached warehouse holds (one scan
+    per table); `check` records it, publish compares what it copied with it."""
     fingerprint = {}
-    for schema, name in serving_relations(con, schemas, catalog):
+    for schema, name in serving_relations(con, relations, catalog):
         rows, checksum = table_checksum(con, f"{_ident(catalog)}.{_ident(schema)}.{_ident(name)}")
         fingerprint[f"{schema}.{name}"] = {"rows": rows, "checksum": checksum}
     return fingerprint
@@ -109,13 +114,12 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def serving_schemas() -> tuple[str, ...]:
+def serving_schemas() -> tuple[str, ...] | None:
+    """$ONEFUNNEL_SERVING_SCHEMAS (comma separated): publish only the published models in these schemas;
+    unset: every published model."""
     configured = os.environ.get("ONEFUNNEL_SERVING_SCHEMAS")
-    return (
-        tuple(part.strip() for part in configured.split(",") if part.strip())
-        if configured
-        else DEFAULT_SCHEMAS
-    )
+    schemas = tuple(part.strip() for part in (configured or "").split(",") if part.strip())
+    return schemas or None
 
 
 def gate_reasons(
@@ -220,7 +224,7 @@ def publish(
     warehouse_path = Path(warehouse_path or default_warehouse_path())
     target = Path(target or serving_path())
     quality_dir = Path(quality_dir or history.default_quality_dir())
-    schemas = tuple(schemas or serving_schemas())
+    schemas = tuple(schemas or serving_schemas() or ())
     if required_checkpoints is None:
         required_checkpoints = load_catalogue(expectations_dir).required_for_publish()
     summary = history.summary_of(quality_dir, run_id) if run_id else history.latest_summary(quality_dir)
@@ -244,11 +248,8 @@ def publish(
             f".{target.name}.{os.getpid()}.{secrets.token_hex(3)}{layout.TMP_SUFFIX}"
         )
         try:
-            tables, definitions_version, build = _build(temporary, warehouse_path, schemas, summary)
-            changes = content_changes(summary, tables, build)
-            if changes:
-                raise PublishRefused(changes)
-            _verify(temporary, tables)
+            tables, definitions_version, _build_seen = _build(temporary, warehouse_path, schemas, summary)
+            _verify(temporary)
             _fsync(temporary)
             os.replace(temporary, target)
             layout.fsync_dir(target.parent)
@@ -310,11 +311,19 @@ def _refuse(
 def _build(
     path: Path, warehouse_path: Path, schemas: Sequence[str], summary: Summary
 ) -> tuple[dict[str, tuple[int, str]], str | None, dict | None]:
-    """Copy the serving tables into a new file at `path`: (rows and checksum per copied table, definitions
-    version, the dbt build the warehouse held), all read through one attach of the warehouse."""
+    """Copy the published tables into a new file at `path`: (rows and checksum per copied table, definitions
+    version, the dbt build the warehouse held), all read through one attach of the warehouse. The checksums
+    are taken once, of the copies, and compared with what the check recorded before anything else is
+    written (PublishRefused naming the differences)."""
     import duckdb
 
+    from onefunnel.publish.published import PublishedModelsError, published_models
     from onefunnel.warehouse.build import latest_build
+
+    try:
+        selected = published_models(warehouse_path, schemas)
+    except PublishedModelsError as error:
+        raise PublishRefused([str(error)]) from None
 
     path.parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
@@ -323,7 +332,7 @@ def _build(
         con.execute("set TimeZone = 'UTC'")
         con.execute("set enable_progress_bar = false")  # publish runs in logs, not at a terminal
         con.execute(f"attach {_sql_text(str(warehouse_path))} as wh (read_only)")
-        wanted = serving_relations(con, schemas)
+        wanted = serving_relations(con, selected)
         if not wanted:
             known = sorted(
                 {
@@ -333,8 +342,18 @@ def _build(
                     ).fetchall()
                 }
             )
+            where = f"in schema(s) {list(schemas)} " if schemas else ""
             raise PublishRefused(
-                [f"the warehouse has no tables in schema(s) {list(schemas)} (it has {known})"]
+                [f"the warehouse has no tables {where}tagged published (it has schemas {known})"]
+            )
+        missing = sorted(set(selected) - set(wanted))
+        if missing:
+            shown = ", ".join(f"{schema}.{name}" for schema, name in missing)
+            raise PublishRefused(
+                [
+                    f"model(s) tagged published are not in the warehouse: {shown}; run `onefunnel transform`,"
+                    " then `onefunnel check`"
+                ]
             )
         tables: dict[str, tuple[int, str]] = {}
         for schema in sorted({schema for schema, _ in wanted}):
@@ -346,6 +365,9 @@ def _build(
         definitions_version = _built_definitions_version(con) or summary.definitions_version
         build = latest_build(con, "wh")
         con.execute("detach wh")
+        changes = content_changes(summary, tables, build)
+        if changes:
+            raise PublishRefused(changes)
         _write_metadata(con, summary, tables, warehouse_path, definitions_version)
         con.execute("checkpoint")
     finally:
@@ -442,8 +464,9 @@ def _write_metadata(
         )
 
 
-def _verify(path: Path, tables: dict[str, tuple[int, str]]) -> None:
-    """Re-open the new file read-only, as the dashboard will, and compare every table's rows and checksum."""
+def _verify(path: Path) -> None:
+    """Re-open the new file read-only, as the dashboard will: it opens, and holds one run metadata row (the
+    content was checksummed once, on the copy, in `_build`)."""
     import duckdb
 
     con = duckdb.connect(str(path), read_only=True)
@@ -451,11 +474,6 @@ def _verify(path: Path, tables: dict[str, tuple[int, str]]) -> None:
         run = con.execute(f"select count(*) from {META_SCHEMA}.run").fetchone()[0]
         if run != 1:
             raise RuntimeError(f"new snapshot has {run} run metadata rows, expected 1")
-        for key, expected in tables.items():
-            schema, name = key.split(".", 1)
-            found = table_checksum(con, f"{_ident(schema)}.{_ident(name)}")
-            if found != expected:
-                raise RuntimeError(f"new snapshot table {key} reads back as {found}, expected {expected}")
     finally:
         con.close()
     if Path(f"{path}.wal").exists():

@@ -37,6 +37,8 @@ class PreparedTable:
     # check name -> kwargs with $param values resolved, or the error resolving them
     kwargs: dict[str, dict[str, Any]] = field(default_factory=dict)
     kwargs_errors: dict[str, str] = field(default_factory=dict)
+    # Scope `records` / `aggregate`: the whole state's row count, rows breaking each check, changed records.
+    state: dict[str, Any] | None = None
 
 
 def _import_gx():

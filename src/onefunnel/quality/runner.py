@@ -1,6 +1,11 @@
 """One quality run: prepare every table the selected checkpoints need, validate them with GX, apply
 severities, build Data Docs, and record the summary and history.
 
+What GX validates row by row is small: the records the run under check changed (tables of scope `records`),
+the rows that break a check, small tables whole (scope `table`). The whole state is checked through DuckDB
+aggregates derived from the same checks (quality/aggregates.py): one scan per table counts the rows breaking
+each check, and a check fails when any row of the whole state breaks it, changed or not.
+
     summary = run_checks(CheckOptions(checkpoints=["landing"]))
     summary.status            # passed | warning | failed
     summary.check("landing.deals.amount_non_negative").message
@@ -37,6 +42,8 @@ if TYPE_CHECKING:
     import duckdb
 
 DEFAULT_KEEP_RUNS = 30
+# Rows of the whole state per broken check that GX validates beside the changed records (its examples).
+EXAMPLES = 20
 BUILD_COMPLETED_CHECK = "warehouse.build.completed"
 
 
@@ -71,13 +78,15 @@ class CheckOptions:
 def warehouse_fingerprint(path: Path, con: duckdb.DuckDBPyConnection | None = None) -> dict | None:
     """What the check saw of the warehouse, which publish compares with what it copies: the dbt build that
     wrote it last (`build`, from definitions.build_log), a content checksum of every table publish copies
-    (`tables`: "<schema>.<table>" -> rows, checksum), the transforms that did not finish, and the file's size
-    and mtime (a hint only: a write-ahead log replayed on open changes the content, not the file).
+    (the models tagged published; `tables`: "<schema>.<table>" -> rows, checksum), the transforms that did
+    not finish, and the file's size and mtime (a hint only: a write-ahead log replayed on open changes the
+    content, not the file).
 
     `con`: a connection with the warehouse attached read-only as `wh` (the checks' own, so the content is the
     one they saw: no writer can open the file while it is attached); without it the file is opened here."""
     import duckdb
 
+    from onefunnel.publish.published import PublishedModelsError, published_models
     from onefunnel.publish.snapshot import content_fingerprint, serving_schemas
     from onefunnel.warehouse.build import latest_build, unfinished_transforms
 
@@ -89,21 +98,29 @@ def warehouse_fingerprint(path: Path, con: duckdb.DuckDBPyConnection | None = No
         "path": str(path.resolve()),
         "size": stat.st_size,
         "mtime_ns": stat.st_mtime_ns,
-        "schemas": list(serving_schemas()),
+        "schemas": list(serving_schemas() or ()),
+        "published": None,
         "build": None,
         "tables": None,
         "unfinished_transforms": [transform.describe() for transform in unfinished_transforms(path)],
     }
     started = time.monotonic()
+
+    def read(connection) -> None:
+        fingerprint["build"] = latest_build(connection, "wh")
+        relations = published_models(path, fingerprint["schemas"])
+        fingerprint["published"] = [f"{schema}.{name}" for schema, name in relations]
+        fingerprint["tables"] = content_fingerprint(connection, relations)
+
     try:
         if con is None:
             with duckdb.connect() as own:
                 own.execute("attach " + "'" + str(path).replace("'", "''") + "' as wh (read_only)")
-                fingerprint["build"] = latest_build(own, "wh")
-                fingerprint["tables"] = content_fingerprint(own, fingerprint["schemas"])
+                read(own)
         else:
-            fingerprint["build"] = latest_build(con, "wh")
-            fingerprint["tables"] = content_fingerprint(con, fingerprint["schemas"])
+            read(con)
+    except PublishedModelsError as error:
+        fingerprint["error"] = str(error)
     except duckdb.Error as error:
         fingerprint["error"] = f"cannot read the warehouse {path}: {error}"
     fingerprint["seconds"] = round(time.monotonic() - started, 3)
@@ -223,9 +240,11 @@ def _run_checks(options: CheckOptions) -> Summary:
                     else:
                         _prepare(ctx, table)
                     prepared_at = time.monotonic()
-                    results.extend(gx_run.validate(table, checkpoint_name))
+                    validated = gx_run.validate(table, checkpoint_name)
+                    results.extend(_with_state(table, validated))
                     timings[f"{suite.suite}.{table_name}"] = {
                         "rows": None if table.frame is None else len(table.frame),
+                        **({"state_rows": table.state["rows"]} if table.state else {}),
                         "prepare_s": round(prepared_at - table_started, 3),
                         "validate_s": round(time.monotonic() - prepared_at, 3),
                     }
@@ -279,8 +298,15 @@ def _run_checks(options: CheckOptions) -> Summary:
 
 
 def _prepare(ctx: CheckContext, table: PreparedTable) -> None:
+    for check in table.suite.checks_of(table.name):
+        try:
+            table.kwargs[check.name] = resolve_params(ctx, dict(check.kwargs))
+        except PrepareError as error:
+            table.kwargs_errors[check.name] = str(error)
     try:
-        if table.spec.sql is not None:
+        if table.spec.scope != "table":
+            table.frame = _state_and_examples(ctx, table)
+        elif table.spec.sql is not None:
             table.frame = build_sql(ctx, table.spec.sql)
         else:
             table.frame = build_builtin(ctx, table.spec.builtin, resolve_params(ctx, dict(table.spec.params)))
@@ -288,12 +314,103 @@ def _prepare(ctx: CheckContext, table: PreparedTable) -> None:
         table.error = str(error)
         return
     for check in table.suite.checks_of(table.name):
-        try:
-            table.kwargs[check.name] = resolve_params(ctx, dict(check.kwargs))
-        except PrepareError as error:
-            table.kwargs_errors[check.name] = str(error)
         if check.column is not None and check.column not in table.frame.columns:
             table.kwargs_errors[check.name] = f"table {table.name!r} has no column {check.column!r}"
+
+
+def _state_and_examples(ctx: CheckContext, table: PreparedTable):
+    """A table of scope `records` or `aggregate`: count, in one scan of the whole state, the rows breaking
+    each check (`table.state`); return the rows GX validates: the records the run changed (scope
+    `records`) and up to EXAMPLES rows of the whole state per broken check, each row once."""
+    import duckdb
+    import pandas as pd
+
+    from onefunnel.quality.aggregates import (
+        AggregateError,
+        counts_query,
+        examples_query,
+        violation_predicate,
+    )
+
+    rules = {}
+    for check in table.suite.checks_of(table.name):
+        if check.name in table.kwargs_errors:
+            continue
+        try:
+            rules[check.name] = violation_predicate(check, table.kwargs[check.name])
+        except AggregateError as error:
+            table.kwargs_errors[check.name] = str(error)
+    sources = ctx.sources
+    sql = table.spec.sql
+    try:
+        if table.spec.scope == "records":
+            sources.bind_state("latest")
+        counted = sources.con.execute(counts_query(sql, rules)).fetchone()
+        table.state = {
+            "rows": int(counted[0]),
+            "violations": {name: int(n) for name, n in zip(rules, counted[1:], strict=True)},
+        }
+        frames = []
+        for name, rule in rules.items():
+            if table.state["violations"][name]:
+                frames.append(sources.con.execute(examples_query(sql, rule, EXAMPLES)).df())
+        if table.spec.scope == "records":
+            sources.bind_state("changed")
+            changed = sources.con.execute(sql).df()
+            sources.bind_state("latest")
+            table.state["changed_rows"] = len(changed)
+        else:
+            changed = sources.con.execute(f"select * from ({sql}) where false").df()
+    except duckdb.Error as error:
+        raise PrepareError(f"query failed: {str(error).strip().splitlines()[0]}") from None
+    key = [column for column in table.spec.index if column in changed.columns]
+    frame = changed
+    for examples in frames:
+        if key and len(frame):
+            seen = pd.MultiIndex.from_frame(frame[key].astype(str))
+            examples = examples[~pd.MultiIndex.from_frame(examples[key].astype(str)).isin(seen)]
+        if len(examples):
+            frame = pd.concat([frame, examples], ignore_index=True) if len(frame) else examples
+    return frame.reset_index(drop=True)
+
+
+def _with_state(table: PreparedTable, results: list[CheckResult]) -> list[CheckResult]:
+    """Fold the whole-state counts of a table of scope `records` or `aggregate` into GX's results: a check
+    fails when any row of the whole state breaks it; the message counts the whole state, and names GX's
+    examples (the changed records and the broken rows it was given)."""
+    from onefunnel.quality.summary import failure_message
+
+    if not table.state:
+        return results
+    rows = table.state["rows"]
+    changed = table.state.get("changed_rows")
+    for result in results:
+        if result.name not in table.state["violations"] or result.status is CheckStatus.ERROR:
+            continue
+        broken = table.state["violations"][result.name]
+        seen = {
+            "state_rows": rows,
+            "state_violations": broken,
+            **({"changed_rows": changed} if changed is not None else {}),
+        }
+        result.observed = {**result.observed, **seen}
+        if broken == 0 and result.status is CheckStatus.PASSED:
+            of_them = f", {changed} changed records row by row" if changed is not None else ""
+            result.message = f"ok ({rows} {table.name} rows checked{of_them})"
+            continue
+        result.status = CheckStatus.FAILED
+        examples = result.observed.get("examples") or []
+        result.message = failure_message(
+            result.description,
+            table.name,
+            {
+                "unexpected_count": max(broken, int(result.observed.get("unexpected_count") or 0)),
+                "element_count": rows,
+                "partial_unexpected_list": examples,
+            },
+            {},
+        )
+    return results
 
 
 def _pick_run(manifests, wanted: str | None):

@@ -8,6 +8,10 @@ Schemas the suite SQL can use:
                          duplicates stay visible), newest association set of each from-record, newest
                          snapshot of reference data (owners, pipelines, property definitions, campaigns)
     this_run.<dataset>   the rows the run under check landed
+    changed.<dataset>    the current state of the records the run under check landed (CRM objects: the newest
+                         version of each id it carried; other datasets: as in latest)
+    state.<dataset>      bound to `changed` or to `latest` (`bind_state`): the suites' tables of scope
+                         `records` read it, GX validates them on the changed records, the aggregates on all
     warehouse.<name>     every table or view dbt built, whatever its schema (dbt model names are unique)
 
 The warehouse is attached read-only, so the gate never writes it (dbt is its only writer). A landing part
@@ -132,7 +136,8 @@ class Sources:
         self.warehouse_error: str | None = None
         self.con: duckdb.DuckDBPyConnection = duckdb.connect()
         self.con.execute("set TimeZone = 'UTC'")
-        for schema in ("landed", "latest", "this_run", "warehouse"):
+        self.state_scope: str | None = None
+        for schema in ("landed", "latest", "this_run", "changed", "state", "warehouse"):
             self.con.execute(f"create schema {schema}")
 
     def __enter__(self) -> Sources:
@@ -177,6 +182,34 @@ class Sources:
             self.con.execute(
                 f"create view this_run.{name} as select * from landed.{name} where _run_id = {run}"
             )
+            self.con.execute(f"create view changed.{name} as {self._changed_sql(dataset)}")
+        self.bind_state("latest")
+
+    def bind_state(self, scope: str) -> None:
+        """Point every `state.<dataset>` view at `changed` (the records the run under check landed) or at
+        `latest` (the whole current state)."""
+        if scope not in ("changed", "latest"):
+            raise SourceError(f"state can be bound to 'changed' or 'latest', not {scope!r}")
+        if scope == self.state_scope:
+            return
+        for dataset in self.datasets:
+            name = _ident(dataset)
+            self.con.execute(f"create or replace view state.{name} as select * from {scope}.{name}")
+        self.state_scope = scope
+
+    def _changed_sql(self, dataset: str) -> str:
+        """The newest version of the records the run under check landed (ranked as in `latest`, over the
+        landed rows of those ids only); a row without an id counts as changed when this run landed it."""
+        name = _ident(dataset)
+        if dataset_kind(dataset) != "records":
+            return f"select * from latest.{name}"
+        return (
+            f"select * from landed.{name} "
+            f"where id in (select id from this_run.{name} where id is not null) "
+            f"or (id is null and _run_id = {_sql_text(self.run_id or '')}) "
+            "qualify rank() over "
+            "(partition by id order by _run_id desc, updatedAt desc nulls last, archived desc) = 1"
+        )
 
     def _create_landed_view(self, dataset: str, files: list[Path] | None) -> None:
         """landed.<dataset> over its glob (files None) or over the given parts."""

@@ -20,6 +20,12 @@ DEFAULT_EXPECTATIONS_DIR = REPO_ROOT / "expectations"
 CHECKPOINTS_FILE = "checkpoints.yml"
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$")]
 Source = Literal["landing", "warehouse"]
+# What GX sees of a table (the rows it validates one by one) and how the rest is checked:
+#   table      every row (small tables: built-ins, reference snapshots, aggregates)
+#   records    the records the run under check changed (its SQL reads `state.<dataset>`, bound to them), plus
+#              the rows of the whole state that break a check; the whole state through SQL aggregates
+#   aggregate  only the rows of the whole table that break a check; the table through SQL aggregates
+Scope = Literal["table", "records", "aggregate"]
 
 
 class SuiteError(ValueError):
@@ -39,11 +45,21 @@ class TableSpec(_Strict):
     params: dict[str, Any] = {}
     # Columns that identify a row in failure messages (e.g. the record id).
     index: list[str] = []
+    scope: Scope = "table"
 
     @model_validator(mode="after")
     def _one_way_to_build(self) -> TableSpec:
         if (self.sql is None) == (self.builtin is None):
             raise ValueError("a table needs exactly one of `sql` or `builtin`")
+        if self.scope != "table" and self.sql is None:
+            raise ValueError(f"scope {self.scope!r} needs `sql` (a built-in table is validated whole)")
+        if self.scope == "records" and "state." not in self.sql:
+            raise ValueError(
+                "scope 'records' reads the records through `state.<dataset>` (the changed records for GX, "
+                "the whole state for the aggregates); this SQL does not"
+            )
+        if self.scope != "records" and self.sql is not None and "state." in self.sql:
+            raise ValueError("`state.<dataset>` can only be read by a table of scope 'records'")
         return self
 
 
@@ -77,10 +93,29 @@ class SuiteSpec(_Strict):
                     f"check {check.name!r} names table {check.table!r}, which is not under `tables` "
                     f"(known: {sorted(self.tables)})"
                 )
+            if self.tables[check.table].scope != "table":
+                _has_sql_form(check)
         return self
 
     def checks_of(self, table: str) -> list[CheckSpec]:
         return [check for check in self.checks if check.table == table]
+
+
+def _has_sql_form(check: CheckSpec) -> None:
+    """A check on a table validated through aggregates needs a SQL form (quality/aggregates.py)."""
+    from onefunnel.quality.aggregates import KWARGS, SUPPORTED
+
+    if check.expectation not in SUPPORTED:
+        raise ValueError(
+            f"check {check.name!r}: {check.expectation} has no SQL aggregate form, so it cannot check a "
+            f"table of scope 'records' or 'aggregate' (supported: {', '.join(SUPPORTED)})"
+        )
+    unknown = set(check.kwargs) - KWARGS[check.expectation]
+    if unknown:
+        raise ValueError(
+            f"check {check.name!r}: kwargs {sorted(unknown)} of {check.expectation} "
+            "have no SQL aggregate form"
+        )
 
 
 class CheckpointSpec(_Strict):
