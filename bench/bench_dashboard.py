@@ -366,6 +366,7 @@ def main() -> int:
     parser.add_argument(
         "--compare", type=Path, default=None, help="baseline code tree measured before --code"
     )
+    parser.add_argument("--rounds", type=int, default=3, help="--compare: rounds alternating the two trees")
     args = parser.parse_args()
 
     if args.compare is not None:
