@@ -186,3 +186,25 @@
         {% if as_of is not none %}(select max(as_of_at) from {{ as_of }}){% else %}cast(null as {{ dbt.type_timestamp() }}){% endif %},
         {% if is_complete and (reference | length) == 4 %}{{ reference_fingerprint(reference) }}{% else %}cast(null as {{ dbt.type_string() }}){% endif %}
 {% endmacro %}
+
+
+{#- Post-hook of the models that carry an untouched MQL's age (int_leads_sla, fct_leads). The age and its two
+    flags (pending while younger than the SLA, aging past `sla.untouched_aging_days`) move with the as-of date
+    for every untouched MQL, but nothing else of its row does: an incremental build recomputes only the
+    untouched MQLs whose pending flag flips or whose first touch the as-of time passes (int_records_changed,
+    record type lead_sla), and moves the age of all the others here, in place, with the same expressions as
+    int_leads_sla. A full build computes them in the model (nothing to do here). -#}
+{% macro refresh_untouched_age() %}
+    {%- if is_incremental() -%}
+        {%- set sla = definitions()['sla'] -%}
+        {%- set age = days_between('sla_started_at', 'as_of.as_of_at') -%}
+        update {{ this }}
+        set
+            untouched_age_days = cast({{ age }} as double precision),
+            is_sla_pending = {{ age }} * 24 <= {{ sla['first_touch_hours'] }},
+            is_aging = {{ age }} > {{ sla['untouched_aging_days'] }}
+        from {{ ref('int_as_of') }} as as_of
+        where sla_status = 'untouched'
+          and sla_started_at is not null
+    {%- endif -%}
+{% endmacro %}

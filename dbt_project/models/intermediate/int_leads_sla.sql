@@ -9,11 +9,13 @@
       assignment counts as speed 0.
     - Buckets: within (speed <= H hours), breached (> H), untouched (no touch yet; pending while younger
       than H), unassigned (no owner at or after the MQL date).
-    Incremental by changed contact, plus the MQLs that were untouched (their age moves with the as-of date). -#}
+    Incremental by changed contact, plus the untouched MQLs whose pending flag flips or whose first touch the
+    as-of time passes; the other untouched MQLs only age, moved in place (post-hook refresh_untouched_age). -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
     pre_hook="{{ delete_changed('contact_id', 'lead_sla') }}",
+    post_hook="{{ refresh_untouched_age() }}",
 ) }}
 {%- set sla = definitions()['sla'] %}
 

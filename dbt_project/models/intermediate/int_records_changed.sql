@@ -5,8 +5,8 @@
                       contact merged into it; a changed engagement that touches it now or touched it before
       grade           contact + contacts with an activity between the last and the new as-of date (the lead
                       grade of a contact that is no MQL yet counts activities up to the as-of date)
-      lead_sla        contact + the MQLs that were untouched (their age and pending / aging flags move with
-                      the as-of date)
+      lead_sla        contact + the untouched MQLs whose pending flag flips at the new as-of date, and the
+                      contacts of touches the as-of time passed (their age alone is moved in place)
       lead            grade + lead_sla (fct_leads and the contacts' metric contributions)
       contact_record  contact ids whose own record or resolution changed (dim_contact_status)
       deal            deals whose record or associations changed, or whose associated contacts did
@@ -252,11 +252,26 @@ grade_contacts as (
         {%- endfor %}
 ),
 
+{#- An untouched MQL's row changes with the as-of date in its age only (moved in place by the post-hook
+    refresh_untouched_age), except when its pending flag flips (fct_metric_contributions counts it as due from
+    then: the flag as stored vs the same expression at the new as-of date) or the as-of time passes a touch
+    already landed (a meeting booked ahead): those are recomputed. -#}
 lead_sla_contacts as (
     select contact_id from changed_contacts
     union
-    select contact_id from {{ stored['int_leads_sla'] }}
-    where sla_status = 'untouched'
+    select stored_sla.contact_id
+    from {{ stored['int_leads_sla'] }} as stored_sla
+    cross join {{ ref('int_as_of') }} as as_of
+    where stored_sla.sla_status = 'untouched'
+      and stored_sla.is_sla_pending
+          is distinct from ({{ days_between('stored_sla.sla_started_at', 'as_of.as_of_at') }} * 24
+                            <= {{ definitions()['sla']['first_touch_hours'] }})
+    union
+    select stored_touches.contact_id
+    from {{ stored['int_sales_touches'] }} as stored_touches
+    cross join as_of_moved
+    where stored_touches.occurred_at > as_of_moved.moved_from
+      and stored_touches.occurred_at <= as_of_moved.moved_to
 ),
 
 changed_deals as (

@@ -1,9 +1,12 @@
-{#- Incremental by changed contact (with the contacts whose grade or SLA age moved with the as-of date). -#}
+{#- Incremental by changed contact (with the contacts whose grade or SLA bucket moved with the as-of date); the
+    age of the other untouched MQLs is moved in place (post-hook refresh_untouched_age). -#}
 {{ config(
     materialized='incremental',
     incremental_strategy='append',
     pre_hook="{{ delete_changed('contact_id', 'lead') }}",
+    post_hook="{{ refresh_untouched_age() }}",
 ) }}
+-- depends_on: {{ ref('int_as_of') }}
 {%- set first_stage = funnel_stages()[0]['key'] %}
 
 with funnel_dates as (
