@@ -11,7 +11,7 @@ import orjson
 import pytest
 from scaleout_helpers import period_funnel, s3_server, tiny_portal
 
-from onefunnel.hubspot.runner import ExtractOptions, run_extraction
+from onefunnel.hubspot.runner import ExtractOptions
 from onefunnel.landing import layout
 from onefunnel.landing.objectstore import (
     LandingUrl,
@@ -38,6 +38,7 @@ class S3Pipeline:
     store: ObjectStore
     credentials: object
     local_landing: Path
+    local_warehouse: Path
     first_run: str
 
     def extract_to_s3(self, **changes):
@@ -46,27 +47,20 @@ class S3Pipeline:
 
 
 @pytest.fixture(scope="module")
-def pipeline(tmp_path_factory):
+def pipeline(reference, tmp_path_factory):
     import boto3
 
     root = tmp_path_factory.mktemp("s3_landing")
-    with pytest.MonkeyPatch.context() as env, s3_server(env), tiny_portal(root) as credentials:
+    with pytest.MonkeyPatch.context() as env, s3_server(env), tiny_portal(reference.root) as credentials:
         env.setenv("ONEFUNNEL_LANDING_URL", URL)
         env.setenv("ONEFUNNEL_LANDING_MIRROR_DIR", str(root / "mirror"))
         boto3.client("s3").create_bucket(Bucket=BUCKET)
         store = ObjectStore(LandingUrl.parse(URL))
-        # the same portal, extracted once into a local landing zone (the reference) ...
-        local = run_extraction(
-            ExtractOptions(
-                landing_dir=root / "local" / "landing", state_dir=root / "local" / "state", tier=None
-            ),
-            credentials=credentials,
-        )
-        assert local.ok
-        # ... and once into the object store (ONEFUNNEL_LANDING_URL, no landing folder given)
+        # the reference portal (also extracted into a local landing zone and built: conftest.py), extracted
+        # into the object store (ONEFUNNEL_LANDING_URL, no landing folder given)
         summary = run_landing_extraction(ExtractOptions(tier=None), credentials=credentials)
         assert summary.ok
-        yield S3Pipeline(root, store, credentials, root / "local" / "landing", summary.run_id)
+        yield S3Pipeline(root, store, credentials, reference.landing, reference.warehouse, summary.run_id)
 
 
 def test_extraction_publishes_a_manifest_listing_exactly_the_parts_it_wrote(pipeline):
@@ -104,17 +98,13 @@ def test_dbt_builds_from_the_object_store_the_same_period_funnel_as_from_a_local
     assert report.parts_downloaded == len(
         listed_parts(published_manifests(pipeline.store)[pipeline.first_run])
     )
-    # WHEN the warehouse is built from the object store and, separately, from the local landing zone
-    from_s3 = build_warehouse(None, pipeline.root / "s3" / "warehouse.duckdb", freeze_due=False)
-    from_local = build_warehouse(
-        pipeline.local_landing, pipeline.root / "local" / "warehouse.duckdb", freeze_due=False
-    )
-    # THEN both builds pass every model and test, and the period funnel is the same, row for row
-    for result in (from_s3, from_local):
-        assert not {node: s for node, s in result.statuses.items() if s not in ("success", "pass", "no-op")}
-    funnel = period_funnel(pipeline.root / "s3" / "warehouse.duckdb")
+    # WHEN the warehouse is built from the object store (ONEFUNNEL_LANDING_URL set, no landing folder given)
+    result = build_warehouse(None, pipeline.root / "warehouse.duckdb", freeze_due=False)
+    # THEN every model and test passes, and the period funnel equals the local landing's build, row for row
+    assert not {node: s for node, s in result.statuses.items() if s not in ("success", "pass", "no-op")}
+    funnel = period_funnel(pipeline.root / "warehouse.duckdb")
     assert len(funnel) > 0
-    assert funnel == period_funnel(pipeline.root / "local" / "warehouse.duckdb")
+    assert funnel == period_funnel(pipeline.local_warehouse)
 
 
 def test_unpublished_parts_are_never_read_and_are_named(pipeline):
