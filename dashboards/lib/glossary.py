@@ -321,6 +321,132 @@ TERMS: tuple[Term, ...] = (
         "marts.prospect_audience_formats",
         "Prospect audiences",
     ),
+    Term(
+        "deal_stage_reached",
+        "Deals reaching a deal stage",
+        "Deals that were in the stage at some time, or went past it: a deal that skips a stage still reached "
+        "it (it is counted as skipped, not entered). A deal moved back to an earlier stage keeps what it "
+        "reached.",
+        lambda d: "from the dealstage history of every live deal in a counted pipeline",
+        "marts.deal_stage_funnel",
+        "Deal stages",
+    ),
+    Term(
+        "deal_stage_conversion",
+        "Stage-to-stage conversion",
+        "Of the deals that reached a stage, the share that reached the next one (the won stage after the "
+        "last open stage). Lost deals leave the funnel at the stage they were lost from.",
+        lambda d: "deals reaching the next stage / deals reaching this stage, all time, per pipeline",
+        "marts.deal_stage_funnel",
+        "Deal stages",
+    ),
+    Term(
+        "days_in_stage",
+        "Days in stage",
+        "How long deals stay in a stage before they move on, median and 75th percentile. A deal that comes "
+        "back to a stage adds its stays up; deals still in the stage are not counted until they leave.",
+        lambda d: "finished stays of each deal in the stage, added up per deal",
+        "marts.deal_stage_funnel",
+        "Deal stages",
+    ),
+    Term(
+        "stalled_deals",
+        "Stalled deals",
+        "Open deals that have not changed stage for too long: they need a next step or an honest close.",
+        lambda d: (
+            f"open and in the same stage for at least {d.deal_stages.stalled_after_days} days"
+            + (
+                " ("
+                + ", ".join(
+                    f"pipeline {p}: {n} days" for p, n in d.deal_stages.stalled_after_days_by_pipeline.items()
+                )
+                + ")"
+                if d.deal_stages.stalled_after_days_by_pipeline
+                else ""
+            )
+        ),
+        "marts.fct_deal_stage_spells",
+        "Deal stages",
+    ),
+    Term(
+        "attribution",
+        "Multi-touch credit",
+        "Each deal's amount shared out over the marketing touches of its contacts before the deal was "
+        "created: their creation, form submissions and marketing email clicks. Pipeline counts in the deal's "
+        "create month, revenue in its close month. Every model gives out exactly the deal's amount.",
+        lambda d: (
+            f"agreed model **{d.attribution.model.replace('_', '-')}**; touches up to "
+            f"{d.attribution.lookback_days} days before the deal ("
+            + ", ".join(d.attribution.touch_interactions)
+            + ", contact creation)"
+        ),
+        "marts.attribution_monthly",
+        "Attribution",
+    ),
+    Term(
+        "w_shaped",
+        "W-shaped credit",
+        "Most of the credit goes to three moments: the first touch, the touch that created the lead and the "
+        "last touch before the opportunity; the rest is spread over the touches in between. With fewer "
+        "touches the shares of the moments that coincide add up, and the shares are scaled so the deal is "
+        "given out whole.",
+        lambda d: (
+            f"first touch {d.attribution.w_shaped.first_touch:.0%}, lead creation "
+            f"{d.attribution.w_shaped.lead_creation:.0%}, opportunity creation "
+            f"{d.attribution.w_shaped.opportunity_creation:.0%}, the rest "
+            f"{d.attribution.w_shaped.other_touches:.0%}"
+        ),
+        "marts.attribution_monthly",
+        "Attribution",
+    ),
+    Term(
+        "linear",
+        "Linear credit",
+        "Every touch before the deal gets the same share of it. First touch gives the whole deal to the "
+        "earliest touch, last touch to the latest.",
+        lambda d: "1 / number of touches each",
+        "marts.attribution_monthly",
+        "Attribution",
+    ),
+    Term(
+        "account_stage",
+        "Accounts in the funnel",
+        "A company (account) reaches a funnel stage when its first contact does: an account with one MQL and "
+        "one SQL contact is an SQL account, dated by the SQL contact.",
+        lambda d: "earliest stage date among the account's contacts (HubSpot's associated company)",
+        "marts.account_funnel_monthly, marts.fct_accounts",
+        "Accounts",
+    ),
+    Term(
+        "new_vs_expansion",
+        "New business vs expansion",
+        "Won revenue from an account's first win is new business; later wins on the same account are "
+        "expansion. A deal's account is the company of its earliest-created contact.",
+        lambda d: (
+            "expansion = the account already had a deal won before this one closed"
+            if d.accounts.expansion_rule == "prior_won_deal"
+            else "expansion = HubSpot's deal type is existingbusiness"
+        ),
+        "marts.account_revenue_monthly, marts.fct_accounts",
+        "Accounts",
+    ),
+    Term(
+        "pipeline_coverage",
+        "Pipeline coverage",
+        "Open pipeline divided by the revenue still to win this month and this quarter (the target minus "
+        "what is already won). Weighted coverage counts each open deal at its stage's probability.",
+        lambda d: (
+            f"the {d.pipeline_coverage.target_team} team's closed-won revenue target; open deals "
+            + (
+                "expected to close by the period's end (overdue ones included)"
+                if d.pipeline_coverage.open_deals == "closing_in_period"
+                else "whatever their close date"
+            )
+            + f"; healthy at {d.pipeline_coverage.healthy_coverage:g}x or more"
+        ),
+        "marts.pipeline_coverage",
+        "Pipeline coverage",
+    ),
 )
 
 BY_KEY = {term.key: term for term in TERMS}

@@ -646,3 +646,150 @@ where l.mql_month = $month
 order by l.mql_at, hubspot_id
 """,
 )
+
+# ----------------------------------------------------------------------------- deal stages (issue 19)
+# The pipelines with a deal-stage funnel, the one with the most deals first (the page's default).
+DEAL_STAGE_PIPELINES = Query(
+    "DEAL_STAGE_PIPELINES",
+    "marts.deal_stage_funnel",
+    """
+select pipeline_id, pipeline_label, max(deals_reached) as deals_reached
+from marts.deal_stage_funnel
+group by pipeline_id, pipeline_label
+order by deals_reached desc, pipeline_label, pipeline_id
+""",
+)
+
+DEAL_STAGE_FUNNEL = Query(
+    "DEAL_STAGE_FUNNEL",
+    "marts.deal_stage_funnel",
+    """
+select
+    pipeline_id, pipeline_label, deal_stage_id, deal_stage_label, display_order, stage_outcome,
+    next_stage_label, probability, deals_reached, deals_entered, deals_skipped, deals_advanced,
+    deals_moved_back, deals_won, deals_lost, deals_open_now, deals_stalled_now, open_amount_now,
+    stalled_amount_now, median_days_in_stage, p75_days_in_stage, conversion_to_next_stage, stalled_after_days
+from marts.deal_stage_funnel
+where pipeline_id = $pipeline
+order by display_order, deal_stage_id
+""",
+)
+
+STALLED_DEALS = Query(
+    "STALLED_DEALS",
+    "marts.fct_deal_stage_spells",
+    """
+select
+    s.deal_id, s.deal_name, s.deal_stage_label, o.owner_name, s.amount, s.days_in_stage, s.entered_at,
+    s.stalled_after_days
+from marts.fct_deal_stage_spells as s
+left join marts.dim_owners as o
+    on s.owner_id = o.owner_id
+where s.is_stalled
+  and s.pipeline_id = $pipeline
+order by s.days_in_stage desc, s.deal_id
+limit 50
+""",
+)
+
+PIPELINE_COVERAGE = Query(
+    "PIPELINE_COVERAGE",
+    "marts.pipeline_coverage",
+    """
+select
+    period_type, period_start, period_end_month, target_team, open_deals_rule, revenue_target, revenue_won,
+    revenue_to_win, open_deals, open_pipeline, weighted_open_pipeline, coverage, weighted_coverage,
+    healthy_coverage
+from marts.pipeline_coverage
+order by case period_type when 'month' then 1 else 2 end
+""",
+)
+
+# ----------------------------------------------------------------------------- attribution (issue 19)
+# Credits are additive (each model gives out every deal exactly once), so a range is the sum of its months.
+ATTRIBUTION_RANGE = Query(
+    "ATTRIBUTION_RANGE",
+    "marts.attribution_monthly",
+    """
+select
+    attribution_model, dimension_value, bool_or(is_agreed_model) as is_agreed_model,
+    sum(deals_created) as deals_created, sum(pipeline_credit) as pipeline_credit,
+    sum(deals_won) as deals_won, sum(revenue_credit) as revenue_credit
+from marts.attribution_monthly
+where month_start between $start and $end
+  and dimension = $dimension
+group by attribution_model, dimension_value
+order by attribution_model, pipeline_credit desc, dimension_value
+""",
+)
+
+ATTRIBUTION_MONTHS = Query(
+    "ATTRIBUTION_MONTHS",
+    "marts.attribution_monthly",
+    """
+select month_start, dimension_value, pipeline_credit, revenue_credit
+from marts.attribution_monthly
+where month_start between $start and $end
+  and dimension = $dimension
+  and is_agreed_model
+order by month_start, dimension_value
+""",
+)
+
+# ----------------------------------------------------------------------------- accounts (issue 19)
+ACCOUNT_FUNNEL = Query(
+    "ACCOUNT_FUNNEL",
+    "marts.account_funnel_monthly",
+    """
+select month_start, stage_key, stage_label, stage_order, accounts_entered
+from marts.account_funnel_monthly
+where month_start between $start and $end
+order by month_start, stage_order
+""",
+)
+
+ACCOUNT_FUNNEL_MONTH = Query(
+    "ACCOUNT_FUNNEL_MONTH",
+    "marts.account_funnel_monthly",
+    """
+select stage_key, stage_label, stage_order, accounts_entered
+from marts.account_funnel_monthly
+where month_start = $month
+order by stage_order
+""",
+)
+
+ACCOUNT_REVENUE_MONTH = Query(
+    "ACCOUNT_REVENUE_MONTH",
+    "marts.account_revenue_monthly",
+    """
+select revenue_type, deals_won, revenue_won, accounts_won
+from marts.account_revenue_monthly
+where month_start = $month
+order by revenue_type desc
+""",
+)
+
+ACCOUNT_REVENUE = Query(
+    "ACCOUNT_REVENUE",
+    "marts.account_revenue_monthly",
+    """
+select month_start, revenue_type, deals_won, revenue_won, accounts_won
+from marts.account_revenue_monthly
+where month_start between $start and $end
+order by month_start, revenue_type
+""",
+)
+
+TOP_ACCOUNTS = Query(
+    "TOP_ACCOUNTS",
+    "marts.fct_accounts",
+    """
+select
+    account_id, account_name, industry, employees, furthest_stage_label, source_team, original_source,
+    contacts, deals_created, pipeline_created, deals_won, revenue_won, new_business_revenue, expansion_revenue
+from marts.fct_accounts
+order by revenue_won desc, pipeline_created desc, account_id
+limit 25
+""",
+)

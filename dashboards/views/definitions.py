@@ -154,6 +154,58 @@ if rules is not None:
             hide_index=True,
             placeholder="—",
         )
+    st.markdown("**Deal stages, attribution, accounts, pipeline coverage**")
+    weights = rules.attribution.w_shaped
+    overrides = rules.deal_stages.stalled_after_days_by_pipeline
+    st.dataframe(
+        pd.DataFrame(
+            [
+                (
+                    "Deal is stalled after (days without a stage change)",
+                    str(rules.deal_stages.stalled_after_days),
+                ),
+                (
+                    "Stalled threshold per pipeline",
+                    ", ".join(f"{pipeline}: {days}" for pipeline, days in overrides.items()) or "none",
+                ),
+                ("Attribution model both teams read", rules.attribution.model.replace("_", "-")),
+                ("Touches count up to (days before the deal)", str(rules.attribution.lookback_days)),
+                (
+                    "Touches besides contact creation",
+                    ", ".join(rules.attribution.touch_interactions) or "none",
+                ),
+                (
+                    "W-shaped shares (first touch / lead creation / opportunity / the rest)",
+                    " / ".join(
+                        formatting.percent(share)
+                        for share in (
+                            weights.first_touch,
+                            weights.lead_creation,
+                            weights.opportunity_creation,
+                            weights.other_touches,
+                        )
+                    ),
+                ),
+                (
+                    "A won deal is expansion when",
+                    "its account had an earlier win"
+                    if rules.accounts.expansion_rule == "prior_won_deal"
+                    else "HubSpot's deal type is existingbusiness",
+                ),
+                ("Coverage is measured against", f"the {rules.pipeline_coverage.target_team} revenue target"),
+                (
+                    "Open deals counted for coverage",
+                    "closing by the period's end"
+                    if rules.pipeline_coverage.open_deals == "closing_in_period"
+                    else "every open deal",
+                ),
+                ("Healthy coverage", f"{rules.pipeline_coverage.healthy_coverage:g}x"),
+            ],
+            columns=["Rule", "Value"],
+        ),
+        hide_index=True,
+        placeholder="—",
+    )
     with st.expander("The whole definitions file"):
         from onefunnel.definitions import definitions_path
 
