@@ -16,6 +16,9 @@ layout.header(
     ctx,
 )
 layout.require_snapshot(ctx)
+if not queries.has_table(ctx.version, "marts", "fct_accounts"):
+    layout.empty("This snapshot was published before this page existed: the next pipeline run publishes it.")
+    st.stop()
 version, chosen = ctx.version, ctx.filters
 rules = layout.definitions()
 month = chosen.month
@@ -50,7 +53,9 @@ for place, revenue_type in zip(tiles, REVENUE_TYPES, strict=True):
         help=help_text("new_vs_expansion", rules),
         note=None
         if row is None
-        else f"{int(row['deals_won'])} deals won, {int(row['accounts_won'])} accounts",
+        else f"{formatting.count(row['deals_won'])} won "
+        f"{'deal' if row['deals_won'] == 1 else 'deals'} on {formatting.count(row['accounts_won'])} "
+        f"{'account' if row['accounts_won'] == 1 else 'accounts'}",
         container=place,
     )
 
@@ -106,12 +111,14 @@ if top.empty:
 else:
     money_format = "dollar" if ctx.currency == "USD" else "accounting"
     st.dataframe(
-        top.assign(original_source=top["original_source"].map(source_label))[
+        top.assign(
+            original_source=top["original_source"].map(source_label),
+            industry=top["industry"].map(lambda value: source_label(value) if value else None),
+        )[
             [
                 "account_name",
                 "industry",
                 "furthest_stage_label",
-                "source_team",
                 "original_source",
                 "contacts",
                 "pipeline_created",
@@ -126,7 +133,6 @@ else:
             "account_name": st.column_config.TextColumn("Account"),
             "industry": st.column_config.TextColumn("Industry"),
             "furthest_stage_label": st.column_config.TextColumn("Furthest stage"),
-            "source_team": st.column_config.TextColumn("Sourced by"),
             "original_source": st.column_config.TextColumn("Channel"),
             "contacts": st.column_config.NumberColumn("Contacts", format="%d"),
             "pipeline_created": st.column_config.NumberColumn("Pipeline", format=money_format),

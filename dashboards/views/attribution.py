@@ -18,6 +18,9 @@ layout.header(
     ctx,
 )
 layout.require_snapshot(ctx)
+if not queries.has_table(ctx.version, "marts", "attribution_monthly"):
+    layout.empty("This snapshot was published before this page existed: the next pipeline run publishes it.")
+    st.stop()
 version, chosen = ctx.version, ctx.filters
 rules = layout.definitions()
 MODEL_NAMES = {

@@ -17,6 +17,9 @@ layout.header(
     ctx,
 )
 layout.require_snapshot(ctx)
+if not queries.has_table(ctx.version, "marts", "deal_stage_funnel"):
+    layout.empty("This snapshot was published before this page existed: the next pipeline run publishes it.")
+    st.stop()
 version = ctx.version
 rules = layout.definitions()
 
@@ -40,14 +43,14 @@ else:
     tiles = st.columns(4)
     for place, (_, row) in zip((tiles[0:2], tiles[2:4]), coverage.iterrows(), strict=False):
         period = (
-            formatting.month_label(row["period_start"])
+            formatting.short_month(row["period_start"])
             if row["period_type"] == "month"
-            else f"Quarter {formatting.short_month(row['period_start'])}–"
+            else f"Q {formatting.short_month(row['period_start'])}–"
             f"{formatting.short_month(row['period_end_month'])}"
         )
         healthy = row["healthy_coverage"]
         layout.tile(
-            f"Coverage — {period}",
+            f"Coverage, {period}",
             coverage_text(row["coverage"]),
             help=help_text("pipeline_coverage", rules),
             note=(
@@ -60,7 +63,7 @@ else:
             container=place[0],
         )
         layout.tile(
-            f"Weighted coverage — {period}",
+            f"Weighted, {period}",
             coverage_text(row["weighted_coverage"]),
             help=help_text("pipeline_coverage", rules),
             note=(
@@ -138,7 +141,6 @@ table = pd.DataFrame(
     {
         "Stage": stages["deal_stage_label"],
         "Reached": stages["deals_reached"],
-        "Entered": stages["deals_entered"],
         "Skipped": stages["deals_skipped"],
         "Moved on": stages["deals_advanced"],
         "Moved back": stages["deals_moved_back"],
