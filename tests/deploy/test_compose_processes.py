@@ -80,6 +80,8 @@ def _wait(what: str, check, timeout: float, interval: float = 3.0):
 
 @pytest.fixture
 def deployment(tmp_path):
+    from oidc_provider import ALLOWED_USER, OidcProvider
+
     from onefunnel.deploy.postgres import LocalPostgres, PostgresUnavailable, postgres_bin_dir
     from onefunnel.portal.generate import generate_portal
     from onefunnel.portal.server import PortalServer, ServerOptions
@@ -89,11 +91,13 @@ def deployment(tmp_path):
     except PostgresUnavailable as missing:
         pytest.skip(str(missing))
     generate_portal(tmp_path / "portal", size="tiny", seed=11)
+    dashboard_port = free_port()  # the sign-in's redirect URI names it before the dashboard starts
     with ExitStack() as stack:
         portal = PortalServer(
             tmp_path / "portal", ServerOptions.fast(TOKEN), host="127.0.0.1", port=0
         ).start()
         stack.callback(portal.stop)
+        provider = stack.enter_context(OidcProvider([ALLOWED_USER]).running(tmp_path))
         # What .env holds on a Docker host (.env.example): secrets, the HubSpot connection, settings.
         variables = {
             "AIRFLOW_JWT_SECRET": "compose-test-jwt-secret-0123456789abcdef",
@@ -104,6 +108,8 @@ def deployment(tmp_path):
             ),
             "ONEFUNNEL_SCHEDULE": "none",
             "ONEFUNNEL_HUBSPOT_TIER": "unlimited",
+            # Dashboard sign-in against the local OIDC provider; only example.com addresses get in
+            **provider.dashboard_env(dashboard_port, allowed_domains="example.com"),
         }
         files = [REPO / "docker-compose.yml"]
         # The metadata database: the compose file's `postgres` service, with its user, password and database
@@ -130,6 +136,7 @@ def deployment(tmp_path):
             listen={"airflow-api-server": _api_server_port, "dashboard": _dashboard_port},
             hosts={"postgres:5432": f"127.0.0.1:{postgres.port}"},
             replaced={"postgres"},
+            ports={"dashboard": {8501: dashboard_port}},
             extra_env={
                 # One host instead of one container each: the log servers get free ports, and the api-server
                 # one worker (a shared 2-core machine).
@@ -143,13 +150,13 @@ def deployment(tmp_path):
         for folder in ("airflow/logs", "airflow/auth", "data"):  # what the image creates (Dockerfile)
             (root / folder).mkdir(parents=True)
         stack.callback(runner.down)
-        yield runner, root
+        yield runner, root, provider
         # teardown below (ExitStack): processes, Postgres, portal — even when the test failed
     assert all(service.process.poll() is not None for service in runner.started), "a process survived"
 
 
 def test_compose_services_run_a_dag_through_the_rest_api_and_the_dashboard_serves_its_snapshot(deployment):
-    runner, root = deployment
+    runner, root, provider = deployment
     # GIVEN docker-compose.yml's Airflow services and the dashboard started as processes, in dependency order
     # (airflow-init must complete first: migrate + pools)
     running = runner.up([*AIRFLOW, "dashboard"], timeout=600)
@@ -207,26 +214,33 @@ def test_compose_services_run_a_dag_through_the_rest_api_and_the_dashboard_serve
     meta = read_run_metadata(serving)
     assert meta["run_id"] == published["quality_run_id"]
 
-    # WHEN a browser opens the dashboard process  THEN it shows that snapshot: its run id and data as-of
-    page_text = _dashboard_text(runner.url("dashboard", 8501, "/"))
-    assert f"run {meta['run_id']}" in page_text
-    assert "Data as of" in page_text
+    # WHEN a browser opens the dashboard process, before and after signing in
+    before, after = _dashboard_text(runner.url("dashboard", 8501, "/").rstrip("/"), provider)
+    # THEN nothing of the snapshot shows before sign-in; after it, that run's snapshot and its data as-of
+    assert meta["run_id"] not in before
+    assert "Data as of" not in before
+    assert f"run {meta['run_id']}" in after
+    assert "Data as of" in after
 
 
-def _dashboard_text(url: str) -> str:
-    chromium = Path("/usr/bin/chromium")
-    if not chromium.exists():
-        pytest.skip("chromium is not installed (Debian package `chromium`, make system-packages)")
+def _dashboard_text(url: str, provider) -> tuple[str, str]:
+    from oidc_provider import ALLOWED_USER
+    from playwright_browser import ARGS, chromium_binary, main_text, sign_in, wait_ready
+
+    binary = chromium_binary()
+    if binary is None:
+        pytest.skip("Chromium not found: install Debian's chromium (make system-packages)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(chromium), args=["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
-        )
+        browser = playwright.chromium.launch(executable_path=binary, args=ARGS, headless=True)
         try:
-            page = browser.new_page()
+            page = browser.new_context(viewport={"width": 1440, "height": 1000}).new_page()
             page.goto(url, timeout=120_000)
+            wait_ready(page)
+            before = page.inner_text("body")
+            sign_in(page, url, provider.url, ALLOWED_USER)
             page.get_by_text("Data as of").first.wait_for(timeout=120_000)
-            return page.inner_text("body")
+            return before, main_text(page)
         finally:
             browser.close()

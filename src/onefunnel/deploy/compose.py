@@ -230,6 +230,7 @@ class ComposeProcesses:
     hosts: dict[str, str] = field(default_factory=dict)  # "postgres:5432" -> "127.0.0.1:54321"
     extra_env: dict[str, dict[str, str]] = field(default_factory=dict)  # per service ("*": every service)
     replaced: set[str] = field(default_factory=set)  # services this host provides otherwise (Postgres)
+    # service -> {container port: local port}; given ones are kept (a URL needed before start), the rest free
     ports: dict[str, dict[int, int]] = field(default_factory=dict)
     started: list[LocalService] = field(default_factory=list)
 
@@ -239,7 +240,8 @@ class ComposeProcesses:
         for name, service in self.services.items():
             if name in self.replaced:
                 continue
-            mapping = {port: free_port() for port in container_ports(service)}
+            given = self.ports.get(name, {})
+            mapping = {port: given.get(port) or free_port() for port in container_ports(service)}
             self.ports[name] = mapping
             for container, local in mapping.items():
                 self.hosts[f"{name}:{container}"] = f"127.0.0.1:{local}"
