@@ -40,6 +40,7 @@ PAGES = {
     "About the numbers": [
         ("definitions.py", "Definitions", ":material/menu_book:", frozenset()),
         ("data_health.py", "Data health", ":material/monitor_heart:", frozenset()),
+        ("docs.py", "Docs", ":material/description:", frozenset()),
         ("definitions_preview.py", "Definitions preview", ":material/difference:", frozenset()),
     ],
 }

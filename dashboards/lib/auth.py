@@ -132,12 +132,12 @@ def authlib_installed() -> bool:
 
 
 def _file_auth_section() -> dict[str, Any]:
-    from streamlit.runtime.secrets import secrets_singleton
-
+    """The [auth] section of the secrets files (st.secrets: Streamlit's own store, which its login routes
+    read), {} without one."""
     try:
-        if not secrets_singleton.load_if_toml_exists():
+        if not st.secrets.load_if_toml_exists():
             return {}
-        section = secrets_singleton.get("auth")
+        section = st.secrets.get("auth")
     except (FileNotFoundError, StreamlitSecretNotFoundError):
         return {}
     return section.to_dict() if hasattr(section, "to_dict") else dict(section or {})
@@ -146,11 +146,10 @@ def _file_auth_section() -> dict[str, Any]:
 def configure() -> dict[str, Any]:
     """The [auth] section in force, with the variables' values put into Streamlit's secrets so its login
     routes use them. Empty: sign-in off. Raises SignInConfigError."""
-    from streamlit.runtime.secrets import secrets_singleton
-
-    section = merged_auth_section(_file_auth_section(), os.environ)
-    if environment_settings(os.environ) and _file_auth_section() != section:
-        secrets_singleton.merge_programmatic_secrets({"auth": section})
+    from_files = _file_auth_section()  # loads the files first: merging into an unloaded store would hide them
+    section = merged_auth_section(from_files, os.environ)
+    if environment_settings(os.environ) and from_files != section:
+        st.secrets.merge_programmatic_secrets({"auth": section})
     return section
 
 
@@ -194,6 +193,8 @@ def require_login() -> str:
         st.error(reason, icon=":material/block:")
         st.button("Sign out", on_click=st.logout, icon=":material/logout:", key="sign_out_refused")
         st.stop()
-    st.sidebar.caption(f"Signed in as **{user.get('email') or user.get('name') or user.get('sub')}**")
+    email, name = user.get("email"), user.get("name")
+    who = f"{name} · {email}" if name and email else email or name or user.get("sub")
+    st.sidebar.caption(f"Signed in as {who}")
     st.sidebar.button("Sign out", on_click=st.logout, icon=":material/logout:", key="sign_out")
     return "signed-in"

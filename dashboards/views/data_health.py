@@ -1,5 +1,5 @@
 """Data health: how fresh the numbers are, how the last run went, every quality check with its result and
-where the Data Docs are — so nobody has to ask whether today's numbers can be trusted."""
+links to the Data Docs and dbt docs — so nobody has to ask whether today's numbers can be trusted."""
 
 from __future__ import annotations
 
@@ -182,19 +182,30 @@ else:
         "it - its create date. The last two are fallbacks (typically imported contacts)."
     )
 
-# ----------------------------------------------------------------------------- data docs
-st.subheader("Data Docs")
+# ----------------------------------------------------------------------------- docs
+st.subheader("Data Docs and dbt docs")
 docs = run.get("data_docs") or (latest or {}).get("data_docs")
-if docs:
-    st.markdown(
-        "Great Expectations' Data Docs for this run (every expectation, with examples of failing rows):"
-    )
-    st.code(str(docs), language=None)
-    st.caption(
-        "Open the file in a browser on the machine that runs the pipeline, or from its shared data folder."
-    )
-else:
-    layout.empty("This run built no Data Docs (run `onefunnel check --docs` to build them).")
+st.markdown(
+    "Served here, behind the same sign-in: Great Expectations' Data Docs for this run (every expectation, "
+    "with examples of failing rows), the run's quality report on one page, and dbt's documentation of every "
+    "model."
+    if docs
+    else "This run built no Data Docs (`onefunnel check` builds them unless --no-docs); dbt's documentation "
+    "of every model may still be there."
+)
+DOCS_PAGE = "views/docs.py"
+links = st.columns(4)
+for column, (params, label, icon) in zip(
+    links,
+    [
+        ({"doc": "data-docs", "page": "latest.html"}, "Quality report", ":material/fact_check:"),
+        ({"doc": "data-docs", "page": "index.html"}, "Data Docs", ":material/rule:"),
+        ({"doc": "dbt"}, "dbt docs", ":material/account_tree:"),
+        ({"doc": "pack"}, "Monthly pack", ":material/print:"),
+    ],
+    strict=True,
+):
+    column.page_link(DOCS_PAGE, label=label, icon=icon, query_params=params)
 
 # ----------------------------------------------------------------------------- contents
 with st.expander("What the snapshot holds"):

@@ -44,7 +44,7 @@ def test_allowed_user_is_sent_to_sign_in_then_sees_the_funnel(page, server, oidc
     wait_ready(page)
     assert "Data as of" in main_text(page)
     sidebar = page.locator('[data-testid="stSidebar"]')
-    assert f"Signed in as {ALLOWED_USER.email}" in sidebar.inner_text()
+    assert f"Signed in as {ALLOWED_USER.name} · {ALLOWED_USER.email}" in sidebar.inner_text()
     assert sidebar.get_by_role("button", name="Sign out").is_visible()
     # AND the repo's config is in force: viewer toolbar, no Deploy button
     assert page.locator('[data-testid="stAppDeployButton"]').count() == 0

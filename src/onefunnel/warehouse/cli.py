@@ -35,8 +35,14 @@ import click
 @click.option("--as-of", default=None, help="Fixed 'now' (ISO, UTC) for aging and cohort completeness.")
 @click.option("--no-freeze", is_flag=True, help="Do not freeze months whose close day has passed.")
 @click.option("--print-vars", is_flag=True, help="Only print the dbt --vars built from the definitions file.")
+@click.option(
+    "--docs",
+    is_flag=True,
+    help="After the build, generate dbt docs (dbt docs generate --static) and put them next to the serving "
+    "snapshot ($ONEFUNNEL_SERVING_PATH's folder, docs/dbt_docs.html), where the dashboard serves them.",
+)
 def transform(
-    landing_dir, warehouse_path, definitions_path, select, full_refresh, as_of, no_freeze, print_vars
+    landing_dir, warehouse_path, definitions_path, select, full_refresh, as_of, no_freeze, print_vars, docs
 ) -> None:
     """Build the warehouse (dbt build: models, data tests, unit tests) from the landing zone."""
     from onefunnel.definitions import DefinitionsError, load_definitions
@@ -69,6 +75,21 @@ def transform(
     )
     for note in result.notes:
         click.echo(note)
+    if docs:
+        _publish_docs(result.warehouse_path, landing_dir, definitions_path)
+
+
+def _publish_docs(warehouse_path: Path, landing_dir: Path | None, definitions_path: Path | None) -> None:
+    from onefunnel.publish.serving import serving_path
+    from onefunnel.warehouse.docs import DbtDocsError, generate_dbt_docs, publish_dbt_docs
+
+    try:
+        generated = generate_dbt_docs(warehouse_path, landing_dir, definitions_path)
+        published = publish_dbt_docs(generated.path, serving_path())
+    except DbtDocsError as error:
+        click.echo(str(error), err=True)
+        sys.exit(1)
+    click.echo(f"dbt docs generated in {generated.seconds:.1f} s and published to {published}")
 
 
 @click.command("month-close")
