@@ -269,3 +269,29 @@ def test_month_close_with_a_bad_definitions_file_fails_the_task_naming_the_key(t
     # THEN the task fails without retry, naming the key, instead of a raw DefinitionsError traceback
     assert type(failure.value).__name__ in {"AirflowFailException", "StepFailed"}
     assert "no month was frozen" in str(failure.value)
+
+
+def test_the_failure_notifier_sends_through_the_smtp_connection(monkeypatch):
+    # GIVEN alert recipients and an SMTP connection to a local sink
+    from smtp_sink import SmtpSink, html_body
+
+    monkeypatch.setenv(notify.ALERT_EMAILS_ENV, "data@example.test")
+    monkeypatch.delenv(notify.SMTP_CONN_ENV, raising=False)
+
+    class TaskInstance:
+        dag_id, task_id, run_id, try_number = "onefunnel_funnel", "quality_gate", "r7", 1
+        log_url = "http://127.0.0.1:8080/log?x=1&y=2"
+
+    with SmtpSink() as sink:
+        monkeypatch.setenv("AIRFLOW_CONN_SMTP_DEFAULT", sink.connection())
+        _, email = notify.task_failure_callbacks()
+        # WHEN Airflow calls the task's failure callback with the failure's context
+        email({"ti": TaskInstance(), "exception": RuntimeError("quality gate failed: 2 critical check(s)")})
+        received, envelopes = sink.messages, sink.envelopes
+    # THEN one e-mail reaches the recipient, from the connection's sender, saying what failed
+    assert envelopes == [("onefunnel@example.test", ["data@example.test"])]
+    (message,) = received
+    assert message["Subject"] == "[onefunnel] onefunnel_funnel.quality_gate failed (run r7)"
+    body = html_body(message)
+    assert "quality gate failed: 2 critical check(s)" in body
+    assert "http://127.0.0.1:8080/log?x=1&amp;y=2" in body
