@@ -34,6 +34,11 @@ PAGES = {
         ("sources.py", "Sources and credit", ":material/hub:", ALL_FILTERS),
         ("audiences.py", "Prospect audiences", ":material/campaign:", frozenset({"owner"})),
     ],
+    "Pipeline and revenue": [
+        ("deal_pipeline.py", "Deal pipeline", ":material/view_kanban:", frozenset({"pipeline"})),
+        ("attribution.py", "Attribution", ":material/alt_route:", frozenset({"month", "range"})),
+        ("accounts.py", "Accounts", ":material/domain:", frozenset({"month", "range"})),
+    ],
     "Monthly meeting": [
         ("accountability.py", "Monthly accountability", ":material/event_available:", frozenset()),
     ],
