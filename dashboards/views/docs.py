@@ -7,10 +7,12 @@ and a colleague's link open the same one.
 
 from __future__ import annotations
 
-import pandas as pd
-import streamlit as st
-from dashboards.lib import accountability, formatting, layout, queries, served_docs, snapshot, status
+from pathlib import Path
 
+import streamlit as st
+from dashboards.lib import formatting, layout, queries, served_docs, snapshot, status
+
+from onefunnel.accountability.pack import NoFrozenMonth, read_month_pack
 from onefunnel.warehouse.docs import published_dbt_docs_path
 
 HEIGHT = 900
@@ -76,48 +78,34 @@ def show_dbt_docs() -> None:
 
 def show_pack() -> None:
     layout.require_snapshot(ctx)
-    version = ctx.version
-    frozen = queries.frozen_months(version)
+    frozen = queries.frozen_months(ctx.version)
     if not frozen:
         layout.empty("No month has been frozen yet, so there is no monthly pack.")
         return
     month = st.selectbox("Frozen month", frozen, format_func=formatting.month_label, key="pack_month")
-    earlier = [candidate for candidate in frozen if candidate < month]
-    previous = earlier[0] if earlier else None
-    rows = queries.accountability(version, previous or month, month)
-    month_rows = rows[rows["month_start"] == month]
-    previous_rows = rows[rows["month_start"] == previous] if previous else rows.iloc[0:0]
-    table = accountability.pack(month_rows, previous_rows, queries.targets(version, month, month))
-    first = month_rows.iloc[0]
-    page = accountability.printable_html(
-        month,
-        table,
-        queries.restatements(version, month),
-        currency=ctx.currency,
-        frozen_at=pd.Timestamp(first["frozen_at"]).to_pydatetime(),
-        frozen_data_as_of=pd.Timestamp(first["frozen_data_as_of"]).to_pydatetime(),
-        reported_version=first["reported_definitions_version"],
-        current_version=first["definitions_version"],
-        data_as_of=formatting.timestamp(ctx.data_as_of, tz_name=ctx.time_zone),
-    )
-    month_text = month.strftime("%Y-%m")
+    # The month-close DAG e-mails this same pack (onefunnel.accountability.pack), read from the same snapshot.
+    try:
+        pack = read_month_pack(Path(ctx.version.path), month)
+    except NoFrozenMonth as error:  # a publish replaced the snapshot between the two reads
+        layout.empty(f"{error}. Reload the page.")
+        return
     left, right, _ = st.columns([1, 1, 3])
     left.download_button(
         "Printable page",
-        data=page,
-        file_name=f"onefunnel-accountability-{month_text}.html",
+        data=pack.html,
+        file_name=f"{pack.file_stem}.html",
         mime="text/html",
         icon=":material/print:",
-        help="The page below as a file, to print or save as PDF.",
+        help="The page below as a file, to print or save as PDF (the one the month-close e-mail carries).",
     )
     right.download_button(
         "CSV",
-        data=accountability.csv_bytes(table, month),
-        file_name=f"onefunnel-accountability-{month_text}.csv",
+        data=pack.csv,
+        file_name=f"{pack.file_stem}.csv",
         mime="text/csv",
         icon=":material/download:",
     )
-    st.iframe(page, height=HEIGHT, alt="Monthly pack")
+    st.iframe(pack.html, height=HEIGHT, alt="Monthly pack")
 
 
 {

@@ -131,3 +131,82 @@ def test_transform_docs_step_exits_1_with_the_reason(tmp_path, monkeypatch, caps
         cli._publish_docs(tmp_path / "warehouse.duckdb", tmp_path / "landing", None)
     assert exited.value.code == 1
     assert "no warehouse at" in capsys.readouterr().err
+
+
+# ----------------------------------------------------------------------------- the Docs page (AppTest)
+def iframes(app) -> list:
+    return [element.proto for element in app.get("iframe")]
+
+
+def test_docs_page_says_when_dbt_docs_are_missing_and_serves_them_once_published(
+    monkeypatch, published_copy, tmp_path
+):
+    from dashboard_apptest import open_page, point_at, texts
+
+    from onefunnel.warehouse.docs import publish_dbt_docs
+
+    point_at(monkeypatch, published_copy.serving, published_copy.quality)
+    # GIVEN a snapshot without dbt docs: THEN the page says how to publish them, and draws no frame
+    app = open_page("docs", doc="dbt")
+    assert not app.exception
+    assert "dbt docs have not been published yet" in texts(app)
+    assert iframes(app) == []
+    # WHEN dbt's static page is published next to the snapshot
+    page = tmp_path / "static_index.html"
+    page.write_text(
+        "<html><head><title>dbt docs</title></head><body>model.onefunnel.deals_monthly</body></html>"
+    )
+    publish_dbt_docs(page, published_copy.serving)
+    # THEN the page draws it, with the script that keeps its fragment links inside the frame
+    app = open_page("docs", doc="dbt")
+    (frame,) = iframes(app)
+    assert "model.onefunnel.deals_monthly" in frame.srcdoc
+    assert "window.location.hash" in frame.srcdoc
+
+
+def open_docs(**query_params: str):
+    from dashboard_apptest import APP, FIRST_RUN_TIMEOUT_S
+    from streamlit.testing.v1 import AppTest
+
+    app = AppTest.from_file(str(APP), default_timeout=FIRST_RUN_TIMEOUT_S)
+    app.query_params.update(query_params)
+    app.switch_page("views/docs.py")
+    return app.run()
+
+
+def test_docs_page_opens_the_asked_data_docs_page_and_falls_back_to_the_report(monkeypatch, published_copy):
+    from dashboard_apptest import point_at
+
+    point_at(monkeypatch, published_copy.serving, published_copy.quality)
+    app = open_docs(doc="data-docs", page="index.html")
+    (frame,) = iframes(app)
+    assert frame.srcdoc.rstrip().endswith('show("index.html");\n})();</script>\n</body></html>'.rstrip())
+    assert app.query_params["page"] == "index.html"
+    # a page that is not in the site (or a path outside it) is never read: the report is shown instead
+    app = open_docs(doc="data-docs", page="../summary.json")
+    (frame,) = iframes(app)
+    assert 'show("latest.html");' in frame.srcdoc
+    assert app.query_params["page"] == "latest.html"
+
+
+def test_docs_page_pack_is_the_month_close_email_pack_with_the_accountability_pages_numbers(
+    real_app, published, downloads
+):
+    from onefunnel.accountability.pack import read_month_pack
+
+    # GIVEN the published snapshot's latest frozen month
+    if not published.frozen:
+        pytest.skip("the session pipeline froze no month (its warning says why)")
+    emailed = read_month_pack(published.serving)
+    # WHEN the Docs page's pack is opened
+    docs = open_docs(doc="pack")
+    assert not docs.exception
+    # THEN it serves, byte for byte, the printable page and CSV the month-close e-mail carries
+    from_docs = downloads.of(docs)
+    assert from_docs["Printable page"] == emailed.html.encode()
+    assert from_docs["CSV"] == emailed.csv
+    (frame,) = iframes(docs)
+    assert frame.srcdoc == emailed.html
+    # AND its numbers are the accountability page's (the CSV carries every number of the pack)
+    accountability = real_app("accountability")
+    assert from_docs["CSV"] == downloads.of(accountability)["Download CSV"]
