@@ -45,8 +45,7 @@ else:
         period = (
             formatting.short_month(row["period_start"])
             if row["period_type"] == "month"
-            else f"Q {formatting.short_month(row['period_start'])}–"
-            f"{formatting.short_month(row['period_end_month'])}"
+            else f"quarter {row['period_start']:%b}–{row['period_end_month']:%b}"
         )
         healthy = row["healthy_coverage"]
         layout.tile(
@@ -144,13 +143,11 @@ table = pd.DataFrame(
         "Skipped": stages["deals_skipped"],
         "Moved on": stages["deals_advanced"],
         "Moved back": stages["deals_moved_back"],
-        "Won from it": stages["deals_won"],
         "Lost from it": stages["deals_lost"],
         "To next stage": stages["conversion_to_next_stage"] * 100,
         "Median days": stages["median_days_in_stage"],
         "P75 days": stages["p75_days_in_stage"],
         "Open now": stages["deals_open_now"],
-        "Stalled": stages["deals_stalled_now"],
     }
 )
 st.dataframe(

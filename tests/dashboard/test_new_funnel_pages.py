@@ -1,0 +1,148 @@
+"""The issue 19 pages in headless Chromium (Playwright driving Debian's chromium, never a downloaded
+browser) on the published snapshot: each opens without error text, shows numbers that are the snapshot's own,
+and is saved as a full-page screenshot under docs/screenshots/ for the README and leadership."""
+
+from __future__ import annotations
+
+import pytest
+from dashboard_apptest import REPO_ROOT
+from dashboard_server import DashboardServer
+from dashboard_truth import rows
+from playwright_browser import chromium  # noqa: F401 - the module fixture the tests use
+
+# A dashboard server and three full-page renders: about 45 s beyond the shared published snapshot.
+pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.slow, pytest.mark.scale]
+
+SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
+WIDTH = 1440
+# The run has finished, the title is drawn, nothing is loading and every chart has drawn.
+READY = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || app.dataset.testScriptState !== 'notRunning') return false;
+  if (!document.querySelector('[data-testid="stMainBlockContainer"] h1')) return false;
+  if (document.querySelector('[data-testid="stSkeleton"]')) return false;
+  const charts = [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')];
+  return charts.every(chart => chart.querySelector('canvas, svg'));
+}"""
+ERRORS = """() => [...document.querySelectorAll(
+  '[data-testid="stException"], [data-testid="stAlertContentError"]')].map(element => element.innerText)"""
+MAIN_TEXT = """() => document.querySelector('[data-testid="stMainBlockContainer"]').innerText"""
+PAGE_HEIGHT = """() => Math.max(...['stMain', 'stAppViewContainer', 'stMainBlockContainer'].map(id => {
+  const element = document.querySelector(`[data-testid="${id}"]`);
+  return element ? element.scrollHeight : 0; }))"""
+TILE_VALUE = """(label) => [...document.querySelectorAll('[data-testid="stMetric"]')]
+  .find(m => m.querySelector('[data-testid="stMetricLabel"]').innerText.trim() === label)
+  .querySelector('[data-testid="stMetricValue"]').innerText"""
+ERROR_WORDS = ("Traceback", "Error:", "Exception", "KeyError", "NameError", "StreamlitAPIException")
+
+
+@pytest.fixture(scope="module")
+def server(published, tmp_path_factory):
+    log = tmp_path_factory.mktemp("new-pages-server") / "streamlit.log"
+    running = DashboardServer(published.serving, published.quality).start(log)
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def browser_page(chromium):  # noqa: F811 - the fixture imported above
+    context = chromium.new_context(viewport={"width": WIDTH, "height": 1000})
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
+
+
+def _open(page, url: str) -> str:
+    page.goto(url)
+    page.wait_for_function(READY, timeout=120_000)
+    assert page.evaluate(ERRORS) == []
+    text = page.evaluate(MAIN_TEXT)
+    assert "Data as of" in text
+    assert not [word for word in ERROR_WORDS if word in text], text[:2000]
+    return text
+
+
+def _screenshot(page, name: str) -> None:
+    height = int(page.evaluate(PAGE_HEIGHT))
+    page.set_viewport_size({"width": WIDTH, "height": min(max(height + 80, 900), 6000)})
+    page.wait_for_timeout(500)  # layout after the resize
+    page.wait_for_function(READY, timeout=60_000)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 20_000
+
+
+def test_deal_pipeline_page_shows_the_snapshots_funnel_and_coverage(browser_page, server, published):
+    # GIVEN the published snapshot's biggest pipeline and its open and stalled deals now
+    ((label, open_now, stalled_now),) = rows(
+        published.serving,
+        """select pipeline_label, sum(deals_open_now), sum(deals_stalled_now) from marts.deal_stage_funnel
+           where pipeline_id = (select pipeline_id from marts.deal_stage_funnel
+                                group by pipeline_id order by max(deals_reached) desc, pipeline_id limit 1)
+           group by pipeline_label""",
+    )
+    # WHEN the Deal pipeline page is opened
+    text = _open(browser_page, server.url + "deal_pipeline")
+    # THEN it shows that pipeline's deal stages, its open and stalled deals and both coverage periods
+    assert f"Deal stages — {label}" in text
+    assert browser_page.evaluate(TILE_VALUE, "Open deals now") == f"{int(open_now):,}"
+    assert browser_page.evaluate(TILE_VALUE, "Stalled deals") == f"{int(stalled_now):,}"
+    assert "Coverage, " in text
+    assert "Weighted, quarter " in text
+    _screenshot(browser_page, "deal_pipeline")
+
+
+def test_attribution_page_shows_the_agreed_model_and_all_four(browser_page, server, published):
+    # WHEN the Attribution page is opened
+    text = _open(browser_page, server.url + "attribution")
+    # THEN the agreed model of the snapshot is the headline and the four models stand side by side
+    ((agreed,),) = rows(
+        published.serving,
+        "select distinct attribution_model from marts.attribution_monthly where is_agreed_model",
+    )
+    names = {
+        "w_shaped": "W-shaped",
+        "linear": "Linear",
+        "first_touch": "First touch",
+        "last_touch": "Last touch",
+    }
+    assert f"Channel credit, {names[agreed]} (agreed)" in text
+    assert "The four models side by side" in text
+    _screenshot(browser_page, "attribution")
+
+
+def test_accounts_page_shows_the_months_accounts_and_revenue(browser_page, server, published):
+    from dashboards.lib import formatting
+
+    # WHEN the Accounts page is opened
+    text = _open(browser_page, server.url + "accounts")
+    # THEN the month it shows has the snapshot's new business and expansion revenue and MQL accounts
+    shown = [
+        (month, new_business, expansion)
+        for month, new_business, expansion in rows(
+            published.serving,
+            """select month_start,
+                      sum(case when revenue_type = 'new_business' then revenue_won else 0 end),
+                      sum(case when revenue_type = 'expansion' then revenue_won else 0 end)
+               from marts.account_revenue_monthly group by month_start""",
+        )
+        if f"\n{formatting.month_label(month)}\n" in f"\n{text}\n"
+        or f"\n{formatting.month_label(month)} (to date)\n" in f"\n{text}\n"
+    ]
+    assert len(shown) == 1, text[:500]
+    month, new_business, expansion = shown[0]
+    assert browser_page.evaluate(TILE_VALUE, "New business revenue") == formatting.money(
+        new_business, compact=True
+    )
+    assert browser_page.evaluate(TILE_VALUE, "Expansion revenue") == formatting.money(expansion, compact=True)
+    ((mql_accounts,),) = rows(
+        published.serving,
+        "select accounts_entered from marts.account_funnel_monthly "
+        "where month_start = ? and stage_key = 'mql'",
+        [month],
+    )
+    assert browser_page.evaluate(TILE_VALUE, "MQL accounts") == formatting.count(mql_accounts)
+    assert "Accounts by revenue won (all time)" in text
+    _screenshot(browser_page, "accounts")
