@@ -22,6 +22,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import click
 
@@ -101,6 +102,20 @@ def _preview_a_definitions_change() -> None:
     )
 
 
+def _publish_dbt_docs(snapshot: Path) -> None:
+    """dbt docs of the warehouse the DAG just built, next to the snapshot, for the dashboard's Docs page."""
+    from onefunnel.warehouse.docs import DbtDocsError, generate_dbt_docs, publish_dbt_docs
+
+    click.echo("generating dbt docs for the dashboard's Docs page …")
+    try:
+        generated = generate_dbt_docs()
+        published = publish_dbt_docs(generated.path, snapshot)
+    except DbtDocsError as error:  # the numbers are served anyway; the Docs page says dbt docs are missing
+        click.echo(f"dbt docs not generated: {error}", err=True)
+        return
+    click.echo(f"dbt docs ready in {generated.seconds:.0f} s ({published})")
+
+
 @click.command()
 @click.option("--port", type=int, default=config.DEFAULT_PORTAL_PORT, show_default=True, help="Portal port.")
 @click.option("--dashboard-port", type=int, default=8501, show_default=True)
@@ -134,7 +149,7 @@ def demo(
     """Generate the demo portal if needed, serve it, run the main DAG through Airflow, serve the dashboard."""
     from onefunnel.dashboard_cli import streamlit_command
     from onefunnel.orchestration.bootstrap import LocalAirflow, default_home
-    from onefunnel.orchestration.paths import quality_dir, serving_path
+    from onefunnel.orchestration.paths import serving_path
     from onefunnel.portal.generate import generate_portal
     from onefunnel.portal.server import PortalServer, ServerOptions
     from onefunnel.portal.store import portal_file
@@ -178,6 +193,8 @@ def demo(
                 click.echo(f"DAG run succeeded in {time.monotonic() - run_started:.0f} s (log: {log_file})")
                 if not no_preview:
                     _preview_a_definitions_change()
+                if not no_serve:
+                    _publish_dbt_docs(snapshot)
         if not snapshot.exists():
             raise click.ClickException(f"no serving snapshot at {snapshot}: run without --skip-pipeline")
         dashboard_port = dashboard_port if _free(dashboard_port) else _free_port()
@@ -192,7 +209,8 @@ def demo(
             f"  dashboard            {dashboard_url}" + ("  (not started: --no-serve)" if no_serve else "")
         )
         click.echo(f"  local HubSpot portal {server.url}  (token: $ONEFUNNEL_PORTAL_TOKEN, dev default)")
-        click.echo(f"  quality report       {quality_dir() / 'data_docs' / 'latest.html'}")
+        click.echo(f"  quality report       {dashboard_url}/docs?doc=data-docs&page=latest.html")
+        click.echo(f"  dbt docs             {dashboard_url}/docs?doc=dbt")
         click.echo(f"  serving snapshot     {snapshot}")
         click.echo("  Airflow UI           `onefunnel airflow standalone` (see docs/airflow.md)")
         if no_serve:
