@@ -113,14 +113,11 @@ else:
     st.dataframe(
         top.assign(
             original_source=top["original_source"].map(source_label),
-            industry=top["industry"].map(lambda value: source_label(value) if value else None),
         )[
             [
                 "account_name",
-                "industry",
                 "furthest_stage_label",
                 "original_source",
-                "contacts",
                 "pipeline_created",
                 "revenue_won",
                 "new_business_revenue",
@@ -131,10 +128,8 @@ else:
         placeholder="—",
         column_config={
             "account_name": st.column_config.TextColumn("Account"),
-            "industry": st.column_config.TextColumn("Industry"),
             "furthest_stage_label": st.column_config.TextColumn("Furthest stage"),
             "original_source": st.column_config.TextColumn("Channel"),
-            "contacts": st.column_config.NumberColumn("Contacts", format="%d"),
             "pipeline_created": st.column_config.NumberColumn("Pipeline", format=money_format),
             "revenue_won": st.column_config.NumberColumn("Revenue won", format=money_format),
             "new_business_revenue": st.column_config.NumberColumn("New business", format=money_format),
