@@ -1,5 +1,6 @@
-"""The warehouse checkpoint catches marts that break the funnel's invariants or stop adding up — as a
-faulty dbt model would leave them — and such a build is never published."""
+"""The warehouse checkpoint catches marts that break its rules or stop adding up — as a faulty dbt model
+would leave them — and such a build is never published. (Cohort monotonicity and missing months are dbt tests
+of every build: a build failing them is refused by warehouse.build.completed, test_publish_integrity.py.)"""
 
 from __future__ import annotations
 
@@ -16,12 +17,10 @@ pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 # fault -> (SQL that a faulty model would have produced, the check that must fail, a clue in its message)
 FAULTS = {
-    "cohort_grows": (
-        "update marts.funnel_cohort_monthly set contacts_reached = contacts_reached + 1000 "
-        "where funnel_cohort_id = (select min(funnel_cohort_id) from marts.funnel_cohort_monthly "
-        "where cohort_stage_key = 'lead' and stage_key = 'customer')",
-        "warehouse.cohorts.reached_never_grows",
-        "funnel_cohort_id=lead-",
+    "negative_deal_amount": (
+        "update marts.fct_deals set amount = -1 where deal_id = (select min(deal_id) from marts.fct_deals)",
+        "warehouse.fct_deals.amount_non_negative",
+        "amount=-1",
     ),
     "rate_above_one": (
         "update marts.sla_sales_monthly set pct_within_sla = 1.5 "
@@ -29,11 +28,11 @@ FAULTS = {
         "warehouse.rates.within_zero_and_one",
         "column=pct_within_sla",
     ),
-    "missing_month": (
-        "delete from marts.deals_monthly where month_start = "
-        "(select min(month_start) + interval 1 month from marts.deals_monthly)",
-        "warehouse.months.no_missing_months",
-        "relation=deals_monthly",
+    "won_deal_without_close_date": (
+        "update marts.fct_deals set closed_at = null "
+        "where deal_id = (select min(deal_id) from marts.fct_deals where is_won)",
+        "warehouse.fct_deals.won_deal_has_close_date",
+        "closed_at=null",
     ),
     "mart_lost_a_deal": (
         "delete from marts.fct_deals where deal_id = (select min(deal_id) from marts.fct_deals)",

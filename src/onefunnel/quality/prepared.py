@@ -250,62 +250,8 @@ def builtin_unit_interval_columns(
     return _frame(rows, ["relation", "column", "values_checked", "outside_range", "min_value", "max_value"])
 
 
-def builtin_month_series(ctx: CheckContext, relations: dict[str, str], through_as_of: bool = True):
-    """One row per monthly relation: the months between its first month and the as-of month (or its last
-    month) that have no row. A missing month would silently drop from charts and period totals."""
-    if ctx.sources.warehouse_error:
-        raise PrepareError(ctx.sources.warehouse_error)
-    as_of_month = None
-    if through_as_of:
-        found = ctx.sources.scalar_list("select as_of_month from warehouse.int_as_of")
-        as_of_month = found[0] if found else None
-    rows = []
-    for relation, column in relations.items():
-        if relation not in ctx.sources.warehouse_relations:
-            raise PrepareError(f"the warehouse has no relation {relation!r}")
-        source = f"warehouse.{_ident(relation)}"
-        first, last, missing = ctx.sources.con.execute(
-            f"""
-            with present as (select distinct cast({_ident(column)} as date) as month from {source}),
-            bounds as (
-                select
-                    min(month) as first_month,
-                    greatest(max(month), coalesce(?::date, max(month))) as last_month
-                from present
-            ),
-            expected as (
-                select cast(unnest(generate_series(first_month, last_month, interval 1 month)) as date)
-                    as month
-                from bounds
-            )
-            select
-                (select first_month from bounds),
-                (select last_month from bounds),
-                list(expected.month order by expected.month) filter (where present.month is null)
-            from expected
-            left join present on present.month = expected.month
-            """,
-            [as_of_month],
-        ).fetchone()
-        missing = missing or []
-        rows.append(
-            {
-                "relation": relation,
-                "month_column": column,
-                "first_month": first,
-                "last_month": last,
-                "missing_months": len(missing),
-                "examples": ", ".join(str(month) for month in missing[:6]) or None,
-            }
-        )
-    return _frame(
-        rows, ["relation", "month_column", "first_month", "last_month", "missing_months", "examples"]
-    )
-
-
 BUILTINS: dict[str, Callable[..., Any]] = {
     "unit_interval_columns": builtin_unit_interval_columns,
-    "month_series": builtin_month_series,
     "association_targets": builtin_association_targets,
     "schema": builtin_schema,
     "extraction_run": builtin_extraction_run,

@@ -223,6 +223,15 @@ def _run_checks(options: CheckOptions) -> Summary:
             definitions=definitions,
         )
         if "landing" in needs:
+            scoped = [
+                spec.sql
+                for name in selected
+                for suite in catalogue.suites_of(name)
+                for spec in suite.tables.values()
+                if spec.scope == "records" and spec.sql
+            ]
+            if scoped:
+                ctx.metrics["materialize_s"] = sources.materialize_state(scoped)
             ctx.metrics["active_records"] = sources.active_record_counts()
         from onefunnel.quality.gx_engine import GxRun
 

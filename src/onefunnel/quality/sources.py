@@ -12,6 +12,8 @@ Schemas the suite SQL can use:
                          version of each id it carried; other datasets: as in latest)
     state.<dataset>      bound to `changed` or to `latest` (`bind_state`): the suites' tables of scope
                          `records` read it, GX validates them on the changed records, the aggregates on all
+                         (after `materialize_state`, `latest` there is a table of the current state with the
+                         columns the suites read, computed once per object instead of once per query)
     warehouse.<name>     every table or view dbt built, whatever its schema (dbt model names are unique)
 
 The warehouse is attached read-only, so the gate never writes it (dbt is its only writer). A landing part
@@ -22,7 +24,9 @@ crashing on DuckDB's error with no summary.
 
 from __future__ import annotations
 
+import os
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,6 +42,16 @@ RUN_ID_PATTERN = re.compile(r"^[0-9A-Za-z_.:-]+$")
 CRM_OBJECTS = ("contacts", "companies", "deals", "calls", "emails", "meetings", "notes", "tasks")
 ASSOCIATION_PREFIX = "associations_"
 HISTORY_SUFFIX = "_property_history"
+# Columns of a CRM object every current-state table keeps (identity, version, timestamps, archived flag).
+KEY_COLUMNS = ("id", "createdAt", "updatedAt", "archived", "_extracted_at", "_run_id")
+
+
+DEFAULT_MEMORY_LIMIT = "1GB"
+
+
+def memory_limit() -> str:
+    """DuckDB's memory limit for the checks: $ONEFUNNEL_QUALITY_MEMORY_LIMIT, else 1GB."""
+    return os.environ.get("ONEFUNNEL_QUALITY_MEMORY_LIMIT") or DEFAULT_MEMORY_LIMIT
 
 
 class SourceError(RuntimeError):
@@ -136,8 +150,15 @@ class Sources:
         self.warehouse_error: str | None = None
         self.con: duckdb.DuckDBPyConnection = duckdb.connect()
         self.con.execute("set TimeZone = 'UTC'")
+        # The current state of a large portal is held in memory once (materialize_state): bounded, spilling
+        # to a private temporary folder beyond the limit ($ONEFUNNEL_QUALITY_MEMORY_LIMIT, DuckDB syntax).
+        self._spill = tempfile.TemporaryDirectory(prefix="onefunnel-quality-")
+        self.con.execute(f"set temp_directory = {_sql_text(self._spill.name)}")
+        self.con.execute(f"set memory_limit = {_sql_text(memory_limit())}")
+        self.con.execute("set preserve_insertion_order = false")
         self.state_scope: str | None = None
-        for schema in ("landed", "latest", "this_run", "changed", "state", "warehouse"):
+        self.materialized: dict[str, list[str]] = {}  # dataset -> columns of whole.<dataset>
+        for schema in ("landed", "latest", "this_run", "changed", "state", "whole", "warehouse"):
             self.con.execute(f"create schema {schema}")
 
     def __enter__(self) -> Sources:
@@ -148,6 +169,7 @@ class Sources:
 
     def close(self) -> None:
         self.con.close()
+        self._spill.cleanup()
 
     # ------------------------------------------------------------------------------------ landing
 
@@ -194,8 +216,41 @@ class Sources:
             return
         for dataset in self.datasets:
             name = _ident(dataset)
-            self.con.execute(f"create or replace view state.{name} as select * from {scope}.{name}")
+            source = "whole" if scope == "latest" and dataset in self.materialized else scope
+            self.con.execute(f"create or replace view state.{name} as select * from {source}.{name}")
         self.state_scope = scope
+
+    def materialize_state(self, sql_texts: list[str]) -> dict[str, float]:
+        """The current state of every CRM object, computed once, as a table `whole.<dataset>` with the
+        columns that `sql_texts` (the suites' SQL) name - by word, or by a `columns('<regex>')` pattern - plus
+        the keys and timestamps every rule reads. `state` bound to `latest` then reads these tables. Returns
+        the seconds each took."""
+        import time
+
+        text = "\n".join(sql_texts)
+        patterns = [re.compile(pattern) for pattern in re.findall(r"columns\('([^']*)'\)", text)]
+        words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", text))
+        seconds = {}
+        for dataset in self.datasets:
+            if dataset_kind(dataset) != "records":
+                continue
+            started = time.monotonic()
+            name = _ident(dataset)
+            columns = [
+                row[0]
+                for row in self.con.execute(f"describe select * from landed.{name}").fetchall()
+                if row[0] in KEY_COLUMNS or row[0] in words or any(p.search(row[0]) for p in patterns)
+            ]
+            self.con.execute(
+                f"create or replace table whole.{name} as "
+                f"select {', '.join(_ident(column) for column in columns)} from latest.{name}"
+            )
+            self.materialized[dataset] = columns
+            seconds[dataset] = round(time.monotonic() - started, 3)
+        if self.state_scope == "latest":
+            self.state_scope = None
+            self.bind_state("latest")
+        return seconds
 
     def _changed_sql(self, dataset: str) -> str:
         """The newest version of the records the run under check landed (ranked as in `latest`, over the
@@ -269,9 +324,11 @@ class Sources:
         counts = {}
         for dataset in self.datasets:
             if dataset_kind(dataset) == "records":
+                schema = "whole" if dataset in self.materialized else "latest"
+                relation = f"{schema}.{_ident(dataset)}"
                 counts[dataset] = int(
                     self.con.execute(
-                        f"select count(distinct id) filter (where not archived) from latest.{_ident(dataset)}"
+                        f"select count(distinct id) filter (where not archived) from {relation}"
                     ).fetchone()[0]
                 )
         return counts
