@@ -146,3 +146,43 @@ def test_an_unusable_config_file_is_named(tmp_path, text, words):
         path.write_text(text)
     with pytest.raises(dashboard_cli.StreamlitConfigError, match=re.escape(words)):
         dashboard_cli.streamlit_command(8501, config=path)
+
+
+# ----------------------------------------------------------------------------- the app stays closed (AppTest)
+def shown_errors(app) -> str:
+    return " ".join(error.value for error in app.error)
+
+
+def test_an_allow_list_without_sign_in_keeps_the_dashboard_closed(real_app, monkeypatch):
+    # GIVEN an allow-list but no sign-in settings
+    monkeypatch.setenv(auth.DOMAINS_ENV, "example.com")
+    app = real_app("funnel")
+    # THEN no number is shown, and the page says why
+    assert not app.metric
+    assert f"{auth.DOMAINS_ENV} is set but sign-in is not configured" in shown_errors(app)
+
+
+def test_partly_configured_sign_in_keeps_the_dashboard_closed_naming_what_is_missing(real_app, monkeypatch):
+    monkeypatch.setenv(auth.ENV_PREFIX + "CLIENT_ID", "onefunnel")
+    monkeypatch.setenv(auth.ENV_PREFIX + "CLIENT_SECRET", "never-shown-secret")
+    app = real_app("funnel")
+    assert not app.metric
+    errors = shown_errors(app)
+    assert "The dashboard stays closed: Sign-in is partly configured" in errors
+    assert auth.ENV_PREFIX + "COOKIE_SECRET" in errors
+    assert "never-shown-secret" not in errors
+
+
+def test_a_malformed_allow_list_keeps_a_configured_dashboard_closed(real_app, published, monkeypatch):
+    from dashboard_apptest import APP, FIRST_RUN_TIMEOUT_S
+    from streamlit.testing.v1 import AppTest
+
+    # GIVEN sign-in configured in the secrets and an allow-list entry that is an address, not a domain
+    monkeypatch.setenv(auth.DOMAINS_ENV, "example.com, boss@example.com")
+    app = AppTest.from_file(str(APP), default_timeout=FIRST_RUN_TIMEOUT_S)
+    app.secrets["auth"] = dict(GOOD)
+    app.user = {"is_logged_in": True, "email": "ana@example.com", "email_verified": True}
+    app.run()
+    # THEN even a signed-in user of an allowed domain sees no number, and the entry is named
+    assert not app.metric
+    assert "'boss@example.com' is not an e-mail domain" in shown_errors(app)
