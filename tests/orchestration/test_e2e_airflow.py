@@ -79,14 +79,21 @@ class Pipeline:
         return json.loads((self.portal / "manifest.json").read_text())
 
     def snapshot(self) -> dict:
+        """The published snapshot's run, deals and months; live contacts from the warehouse the run built
+        (the snapshot holds only the models tagged `published`, and contacts are not among them)."""
+        import duckdb
+
         from onefunnel.publish.serving import open_serving_readonly, read_run_metadata
 
         with open_serving_readonly(self.serving) as con:
+            deals = con.execute("select count(*) from marts.fct_deals").fetchone()[0]
+            months = con.execute(
+                "select count(distinct month_start) from marts.funnel_period_monthly"
+            ).fetchone()[0]
+        with duckdb.connect(str(self.data / "warehouse" / "warehouse.duckdb"), read_only=True) as con:
             live = con.execute(
                 "select count(*) from marts.dim_contact_status where contact_status = 'live'"
             ).fetchone()[0]
-            deals = con.execute("select count(*) from marts.fct_deals").fetchone()[0]
-            months = con.execute("select count(*) from marts.metrics_monthly").fetchone()[0]
         return {"meta": read_run_metadata(self.serving), "live": live, "deals": deals, "months": months}
 
     def audience_manifest(self) -> tuple[Path, dict]:
