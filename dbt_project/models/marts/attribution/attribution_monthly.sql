@@ -75,10 +75,11 @@ final as (
         attribution_model = {{ dbt.string_literal(rules['model']) }} as is_agreed_model,
 
         -- measures
-        cast(sum(deals_created) as double precision) as deals_created,
-        cast(sum(pipeline_credit) as double precision) as pipeline_credit,
-        cast(sum(deals_won) as double precision) as deals_won,
-        cast(sum(revenue_credit) as double precision) as revenue_credit,
+        -- rounded to 6 decimals: a sum of fractional credits must not depend on the order rows are added in
+        -- (an incremental build equals a full one)
+        {%- for measure in ['deals_created', 'pipeline_credit', 'deals_won', 'revenue_credit'] %}
+        cast(round(cast(sum({{ measure }}) as numeric(38, 10)), 6) as double precision) as {{ measure }},
+        {%- endfor %}
         {{ definitions_version_column() }}
     from monthly
     group by month_start, attribution_model, dimension, dimension_value
