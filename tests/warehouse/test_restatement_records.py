@@ -10,7 +10,9 @@ from landing_fixture import land_changes, query, random_landing
 
 from onefunnel.warehouse import build_warehouse, freeze_month
 
-pytestmark = [pytest.mark.integration, pytest.mark.slow]
+# Each test builds its own warehouse twice (about a minute on this machine): deselected from `make test`,
+# run by `make test-scale` (and CI); the dbt unit tests of the models run in every build.
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.scale]
 
 AMOUNT_METRICS = ("pipeline_created", "revenue_won")
 
