@@ -7,6 +7,7 @@ quality gate, publish) one at a time in the one-slot warehouse pool."""
 from __future__ import annotations
 
 import itertools
+import json
 import secrets
 import time
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ DAG_ID = "onefunnel_funnel"
 WORKERS = ("worker-a", "worker-b")
 WAREHOUSE_TASKS = ("build_warehouse", "quality_gate", "publish")
 RUN_TIMEOUT_S = 420
+ARTIFACT = Path(__file__).resolve().parents[2] / "test-artifacts" / "scaleout" / "celery_task_instances.json"
 
 
 @dataclass
@@ -137,6 +139,7 @@ def celery_run(tmp_path_factory):
                     (DAG_ID,),
                 )
                 slots = _query(pg, "select slots from slot_pool where pool = %s", (settings.WAREHOUSE_POOL,))
+                _write_artifact(rows)
                 yield CeleryRun(
                     state,
                     {row[0]: TaskInstance(*row) for row in rows},
@@ -148,6 +151,27 @@ def celery_run(tmp_path_factory):
                 airflow.stop()
     finally:
         portal.stop()
+
+
+def _write_artifact(rows: list[tuple]) -> None:
+    """The run's task instances (worker, pool, start, end) for CI's artifacts and the README's figures."""
+    ARTIFACT.parent.mkdir(parents=True, exist_ok=True)
+    ARTIFACT.write_text(
+        json.dumps(
+            [
+                {
+                    "task_id": r[0],
+                    "state": r[1],
+                    "hostname": r[2],
+                    "pool": r[3],
+                    "start": str(r[4]),
+                    "end": str(r[5]),
+                }
+                for r in sorted(rows, key=lambda r: (r[4] is None, r[4]))
+            ],
+            indent=2,
+        )
+    )
 
 
 def _failure_report(run: CeleryRun) -> str:
