@@ -291,10 +291,11 @@ def test_accountability_tiles_drill_down_to_the_records_counted_today(real_app, 
     ]
     assert buttons, "the accountability tiles have Records buttons"
     for label in buttons:
-        # WHEN a tile's records are opened  THEN they are as many as metrics_monthly counts for the month
+        # WHEN a tile's records are opened  THEN they are as many as the governed model counts today
         expected = truth.value(
             path,
-            "select record_count from marts.metrics_monthly where month_start = ? and metric_key = ?",
+            "select current_record_count from marts.monthly_accountability "
+            "where month_start = ? and metric_key = ?",
             [month, metric_of[label]],
         )
         table = _open_drill(app, label)
