@@ -4,6 +4,8 @@ manifests list, and built by dbt into the same period funnel as a build from a l
 
 from __future__ import annotations
 
+import json
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +32,9 @@ pytestmark = [pytest.mark.scale, pytest.mark.integration]
 
 BUCKET = "onefunnel-landing"
 URL = f"s3://{BUCKET}/team-a/hubspot"
+# measured on every run, for CI's artifacts and the README's figures
+ARTIFACT = Path(__file__).resolve().parents[2] / "test-artifacts" / "scaleout" / "s3_landing.json"
+FIGURES: dict[str, float] = {}
 
 
 @dataclass
@@ -58,7 +63,12 @@ def pipeline(reference, tmp_path_factory):
         store = ObjectStore(LandingUrl.parse(URL))
         # the reference portal (also extracted into a local landing zone and built: conftest.py), extracted
         # into the object store (ONEFUNNEL_LANDING_URL, no landing folder given)
+        started = time.perf_counter()
         summary = run_landing_extraction(ExtractOptions(tier=None), credentials=credentials)
+        FIGURES.update(
+            extract_and_publish_s=round(time.perf_counter() - started, 2),
+            extractor_s=round(summary.duration_s, 2),
+        )
         assert summary.ok
         yield S3Pipeline(root, store, credentials, reference.landing, reference.warehouse, summary.run_id)
 
@@ -93,13 +103,23 @@ def test_extraction_publishes_a_manifest_listing_exactly_the_parts_it_wrote(pipe
 
 def test_dbt_builds_from_the_object_store_the_same_period_funnel_as_from_a_local_landing(pipeline):
     # GIVEN the object store's published runs mirrored locally (exactly what the manifests list)
+    started = time.perf_counter()
     report = sync_landing(pipeline.root / "mirror")
+    FIGURES.update(
+        sync_s=round(time.perf_counter() - started, 2),
+        parts=report.parts_downloaded,
+        bytes=report.bytes_downloaded,
+    )
     assert report.runs_added == [pipeline.first_run]
     assert report.parts_downloaded == len(
         listed_parts(published_manifests(pipeline.store)[pipeline.first_run])
     )
     # WHEN the warehouse is built from the object store (ONEFUNNEL_LANDING_URL set, no landing folder given)
+    started = time.perf_counter()
     result = build_warehouse(None, pipeline.root / "warehouse.duckdb", freeze_due=False)
+    FIGURES["dbt_build_s"] = round(time.perf_counter() - started, 2)
+    ARTIFACT.parent.mkdir(parents=True, exist_ok=True)
+    ARTIFACT.write_text(json.dumps(FIGURES, indent=2))
     # THEN every model and test passes, and the period funnel equals the local landing's build, row for row
     assert not {node: s for node, s in result.statuses.items() if s not in ("success", "pass", "no-op")}
     funnel = period_funnel(pipeline.root / "warehouse.duckdb")
