@@ -1,7 +1,9 @@
 {#- One row per live deal (int_deals_enriched) and stay in a deal stage ("spell"), from the dealstage
     property history: when the deal entered the stage, when it left and for which stage. Consecutive
     history entries with the same stage are one spell; a deal that goes back to a stage it left has a new
-    spell for it. A deal without any dealstage history has one spell: its current stage since its creation.
+    spell for it. A deal without any dealstage history takes its stages from HubSpot's hs_v2_date_entered_*
+    properties (stg_hubspot__deal_stage_dates: the last entry into each stage, so moves back are not seen);
+    with neither, it has one spell: its current stage since its creation.
     Only stages of the deal's current pipeline count (a deal moved from another pipeline keeps its stays
     there out of this pipeline's funnel). movement says how the spell ended: advanced (to a later open or a
     won stage, skipping stages or not), moved_back (to an earlier stage), won, lost, or still_open / closed
@@ -35,8 +37,21 @@ stage_changes as (
         on history.deal_id = deals.deal_id
 ),
 
--- deals HubSpot gave no dealstage history: their current stage since creation
-without_history as (
+-- deals HubSpot gave no dealstage history: the stages they have a "date entered" for (hs_v2_date_entered_*,
+-- the last entry into each stage) ...
+date_entered as (
+    select
+        stage_dates.deal_id,
+        stage_dates.deal_stage_id,
+        stage_dates.entered_at as changed_at
+    from {{ ref('stg_hubspot__deal_stage_dates') }} as stage_dates
+    inner join deals
+        on stage_dates.deal_id = deals.deal_id
+    where not exists (select 1 from stage_changes where stage_changes.deal_id = stage_dates.deal_id)
+),
+
+-- ... and with neither, their current stage since creation
+current_stage as (
     select
         deals.deal_id,
         deals.deal_stage_id,
@@ -44,12 +59,15 @@ without_history as (
     from deals
     where deals.deal_stage_id is not null
       and not exists (select 1 from stage_changes where stage_changes.deal_id = deals.deal_id)
+      and not exists (select 1 from date_entered where date_entered.deal_id = deals.deal_id)
 ),
 
 all_changes as (
     select deal_id, deal_stage_id, changed_at from stage_changes
     union all
-    select deal_id, deal_stage_id, changed_at from without_history
+    select deal_id, deal_stage_id, changed_at from date_entered
+    union all
+    select deal_id, deal_stage_id, changed_at from current_stage
 ),
 
 in_pipeline as (
