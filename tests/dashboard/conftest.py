@@ -15,6 +15,7 @@ import duckdb
 import pytest
 from dashboard_apptest import Published, RecordedDownloads, open_page, point_at
 from dashboard_pipeline import DataDir
+from playwright_browser import chromium, page  # noqa: F401 - the browser tests' fixtures, for every file here
 
 
 @pytest.fixture(scope="session")
