@@ -8,7 +8,6 @@ import pytest
 from dashboard_apptest import REPO_ROOT
 from dashboard_server import DashboardServer
 from dashboard_truth import rows
-from playwright_browser import chromium  # noqa: F401 - the module fixture the tests use
 
 # A dashboard server and three full-page renders: about 45 s beyond the shared published snapshot.
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.slow, pytest.mark.scale]
@@ -44,16 +43,7 @@ def server(published, tmp_path_factory):
     running.stop()
 
 
-@pytest.fixture
-def browser_page(chromium):  # noqa: F811 - the fixture imported above
-    context = chromium.new_context(viewport={"width": WIDTH, "height": 1000})
-    try:
-        yield context.new_page()
-    finally:
-        context.close()
-
-
-def _open(page, url: str) -> str:
+def _open(page, url: str) -> str:  # `page`: Playwright page of conftest.py (own context)
     page.goto(url)
     page.wait_for_function(READY, timeout=120_000)
     assert page.evaluate(ERRORS) == []
@@ -74,7 +64,7 @@ def _screenshot(page, name: str) -> None:
     assert path.stat().st_size > 20_000
 
 
-def test_deal_pipeline_page_shows_the_snapshots_funnel_and_coverage(browser_page, server, published):
+def test_deal_pipeline_page_shows_the_snapshots_funnel_and_coverage(page, server, published):
     # GIVEN the published snapshot's biggest pipeline and its open and stalled deals now
     ((label, open_now, stalled_now),) = rows(
         published.serving,
@@ -84,19 +74,19 @@ def test_deal_pipeline_page_shows_the_snapshots_funnel_and_coverage(browser_page
            group by pipeline_label""",
     )
     # WHEN the Deal pipeline page is opened
-    text = _open(browser_page, server.url + "deal_pipeline")
+    text = _open(page, server.url + "deal_pipeline")
     # THEN it shows that pipeline's deal stages, its open and stalled deals and both coverage periods
     assert f"Deal stages — {label}" in text
-    assert browser_page.evaluate(TILE_VALUE, "Open deals now") == f"{int(open_now):,}"
-    assert browser_page.evaluate(TILE_VALUE, "Stalled deals") == f"{int(stalled_now):,}"
+    assert page.evaluate(TILE_VALUE, "Open deals now") == f"{int(open_now):,}"
+    assert page.evaluate(TILE_VALUE, "Stalled deals") == f"{int(stalled_now):,}"
     assert "Coverage, " in text
     assert "Weighted, quarter " in text
-    _screenshot(browser_page, "deal_pipeline")
+    _screenshot(page, "deal_pipeline")
 
 
-def test_attribution_page_shows_the_agreed_model_and_all_four(browser_page, server, published):
+def test_attribution_page_shows_the_agreed_model_and_all_four(page, server, published):
     # WHEN the Attribution page is opened
-    text = _open(browser_page, server.url + "attribution")
+    text = _open(page, server.url + "attribution")
     # THEN the agreed model of the snapshot is the headline and the four models stand side by side
     ((agreed,),) = rows(
         published.serving,
@@ -110,14 +100,14 @@ def test_attribution_page_shows_the_agreed_model_and_all_four(browser_page, serv
     }
     assert f"Channel credit, {names[agreed]} (agreed)" in text
     assert "The four models side by side" in text
-    _screenshot(browser_page, "attribution")
+    _screenshot(page, "attribution")
 
 
-def test_accounts_page_shows_the_months_accounts_and_revenue(browser_page, server, published):
+def test_accounts_page_shows_the_months_accounts_and_revenue(page, server, published):
     from dashboards.lib import formatting
 
     # WHEN the Accounts page is opened
-    text = _open(browser_page, server.url + "accounts")
+    text = _open(page, server.url + "accounts")
     # THEN the month it shows has the snapshot's new business and expansion revenue and MQL accounts
     shown = [
         (month, new_business, expansion)
@@ -133,16 +123,14 @@ def test_accounts_page_shows_the_months_accounts_and_revenue(browser_page, serve
     ]
     assert len(shown) == 1, text[:500]
     month, new_business, expansion = shown[0]
-    assert browser_page.evaluate(TILE_VALUE, "New business revenue") == formatting.money(
-        new_business, compact=True
-    )
-    assert browser_page.evaluate(TILE_VALUE, "Expansion revenue") == formatting.money(expansion, compact=True)
+    assert page.evaluate(TILE_VALUE, "New business revenue") == formatting.money(new_business, compact=True)
+    assert page.evaluate(TILE_VALUE, "Expansion revenue") == formatting.money(expansion, compact=True)
     ((mql_accounts,),) = rows(
         published.serving,
         "select accounts_entered from marts.account_funnel_monthly "
         "where month_start = ? and stage_key = 'mql'",
         [month],
     )
-    assert browser_page.evaluate(TILE_VALUE, "MQL accounts") == formatting.count(mql_accounts)
+    assert page.evaluate(TILE_VALUE, "MQL accounts") == formatting.count(mql_accounts)
     assert "Accounts by revenue won (all time)" in text
-    _screenshot(browser_page, "accounts")
+    _screenshot(page, "accounts")
