@@ -186,7 +186,7 @@ def clean(value: Any) -> Any:
 
 def _show(value: Any) -> str:
     value = jsonable(value)
-    if value is None:
+    if value is None or value == "NaT":  # GX reports a missing timestamp of a pandas batch as the text NaT
         return "null"
     if isinstance(value, list):
         return "(" + ", ".join(_show(item) for item in value) + ")"
