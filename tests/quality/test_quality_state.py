@@ -13,6 +13,7 @@ from quality_helpers import Paths
 from onefunnel.quality.defects import land_as_new_run, newest_rows
 from onefunnel.quality.runner import CheckOptions, run_checks
 from onefunnel.quality.severity import CheckStatus, RunStatus, Severity
+from onefunnel.quality.sources import SourceError
 
 pytestmark = pytest.mark.unit
 
@@ -93,3 +94,29 @@ def test_gx_validates_the_changed_records_and_the_aggregates_the_whole_state(pat
     assert lifecycle.observed["changed_rows"] == 1
     assert lifecycle.observed["state_rows"] == 20
     assert lifecycle.observed["state_violations"] == 0
+
+
+def test_a_bulk_load_is_checked_through_the_aggregates_and_gx_sees_the_broken_rows_only(
+    paths: Paths, fixture_landing, monkeypatch
+):
+    # GIVEN runs landing more records of an object than GX validates one by one (here: any)
+    monkeypatch.setenv("ONEFUNNEL_QUALITY_MAX_CHANGED_ROWS", "0")
+    first = fixture_landing.started_at
+    bad_id = _land_changed(
+        paths, "deals", "properties__amount", "-5000", record=1, at=first + timedelta(minutes=1)
+    )
+    # WHEN the landing checkpoint runs
+    summary = _check(paths, now=first + timedelta(minutes=2))
+    # THEN the defect still fails its check by name, GX was given only the broken row, and the run says so
+    result = summary.check("landing.deals.amount_non_negative")
+    assert result.status is CheckStatus.FAILED
+    assert f"id={bad_id}" in result.message
+    assert summary.metrics["tables"]["landing_deals.deals"]["rows"] == 1
+    assert summary.metrics["bulk_loaded"] == {"deals": 1}
+    assert any("bulk load: deals 1 records" in note for note in summary.notes)
+
+
+def test_a_malformed_changed_rows_limit_is_named(paths: Paths, fixture_landing, monkeypatch):
+    monkeypatch.setenv("ONEFUNNEL_QUALITY_MAX_CHANGED_ROWS", "lots")
+    with pytest.raises(SourceError, match="ONEFUNNEL_QUALITY_MAX_CHANGED_ROWS='lots' is not a whole number"):
+        _check(paths, now=fixture_landing.started_at + timedelta(minutes=1))

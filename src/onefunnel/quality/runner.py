@@ -232,6 +232,14 @@ def _run_checks(options: CheckOptions) -> Summary:
             ]
             if scoped:
                 ctx.metrics["materialize_s"] = sources.materialize_state(scoped)
+                if sources.bulk:
+                    ctx.metrics["bulk_loaded"] = dict(sources.bulk)
+                    notes.append(
+                        "bulk load: "
+                        + ", ".join(f"{dataset} {rows} records" for dataset, rows in sources.bulk.items())
+                        + " landed by this run, more than ONEFUNNEL_QUALITY_MAX_CHANGED_ROWS: checked "
+                        "through the aggregates, GX given the broken rows only"
+                    )
             ctx.metrics["active_records"] = sources.active_record_counts()
         from onefunnel.quality.gx_engine import GxRun
 

@@ -47,6 +47,20 @@ KEY_COLUMNS = ("id", "createdAt", "updatedAt", "archived", "_extracted_at", "_ru
 
 
 DEFAULT_MEMORY_LIMIT = "1GB"
+DEFAULT_MAX_CHANGED_ROWS = 250_000
+
+
+def max_changed_rows() -> int:
+    """Records of one object a run may land and still be validated record by record by GX
+    ($ONEFUNNEL_QUALITY_MAX_CHANGED_ROWS, default 250000); beyond it (a full extraction, a bulk import) GX
+    gets the broken rows only and the aggregates check every record."""
+    raw = os.environ.get("ONEFUNNEL_QUALITY_MAX_CHANGED_ROWS")
+    if raw is None:
+        return DEFAULT_MAX_CHANGED_ROWS
+    try:
+        return int(raw)
+    except ValueError:
+        raise SourceError(f"ONEFUNNEL_QUALITY_MAX_CHANGED_ROWS={raw!r} is not a whole number") from None
 
 
 def memory_limit() -> str:
@@ -158,6 +172,7 @@ class Sources:
         self.con.execute("set preserve_insertion_order = false")
         self.state_scope: str | None = None
         self.materialized: dict[str, list[str]] = {}  # dataset -> columns of whole.<dataset>
+        self.bulk: dict[str, int] = {}  # dataset -> records the run landed, beyond max_changed_rows()
         for schema in ("landed", "latest", "this_run", "changed", "state", "whole", "warehouse"):
             self.con.execute(f"create schema {schema}")
 
@@ -246,6 +261,14 @@ class Sources:
                 f"select {', '.join(_ident(column) for column in columns)} from latest.{name}"
             )
             self.materialized[dataset] = columns
+            landed = self.con.execute(f"select count(*) from this_run.{name}").fetchone()[0]
+            if landed > max_changed_rows():
+                # a bulk load (a full extraction changes every record): GX is given the broken rows only,
+                # the aggregates check every record as for the whole state
+                self.bulk[dataset] = int(landed)
+                self.con.execute(
+                    f"create or replace view changed.{name} as select * from latest.{name} where false"
+                )
             seconds[dataset] = round(time.monotonic() - started, 3)
         if self.state_scope == "latest":
             self.state_scope = None
