@@ -1,8 +1,8 @@
 """The definitions preview (`onefunnel definitions preview PROPOSED.yml`) as the dashboard reads it.
 
 A preview is not a published number: it lives in its own file, `preview.duckdb` in the preview folder
-($ONEFUNNEL_PREVIEW_DIR, default <data>/preview), written by the preview command only. The page opens it
-read-only, with parameterised queries, and only shows it while it exists.
+($ONEFUNNEL_PREVIEW_DIR, default <data>/preview), written by the preview command only. The page shows it only
+while it exists; `queries.preview_query` runs these specs on it, read-only and parameterised.
 """
 
 from __future__ import annotations
@@ -10,16 +10,17 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import duckdb
-import pandas as pd
-import streamlit as st
+from dashboards.lib.sql import Query
 
 from onefunnel.warehouse.preview import default_preview_dir
 
 PREVIEW_FILE = "preview.duckdb"
 
-META = "select * from preview_meta"
-METRIC_CHANGES = """
+META = Query("PREVIEW_META", "preview.preview_meta", "select * from preview_meta")
+METRIC_CHANGES = Query(
+    "PREVIEW_METRIC_CHANGES",
+    "preview.preview_metrics",
+    """
 select
     m.metric_key,
     m.month_start,
@@ -35,21 +36,27 @@ left join preview_moves as v
 group by all
 having m.current_value <> m.proposed_value or count(v.record_id) > 0
 order by m.metric_key, m.month_start
-"""
-MOVES = """
+""",
+)
+MOVES = Query(
+    "PREVIEW_MOVES",
+    "preview.preview_moves",
+    """
 select record_type, record_id, movement, deal_name, lifecycle_stage, original_source,
        current_contribution, proposed_contribution
 from preview_moves
 where metric_key = $metric and month_start = $month
 order by movement, record_id
-"""
+""",
+)
 
 
 def preview_file() -> Path:
     return default_preview_dir() / PREVIEW_FILE
 
 
-def _signature(path: Path) -> tuple[int, int] | None:
+def signature(path: Path) -> tuple[int, int] | None:
+    """(mtime, size) of the preview file, None when there is no preview: part of every cache key."""
     try:
         stat = os.stat(path)
     except FileNotFoundError:
@@ -57,21 +64,5 @@ def _signature(path: Path) -> tuple[int, int] | None:
     return stat.st_mtime_ns, stat.st_size
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _query(path: str, signature: tuple[int, int], text: str, params: tuple[tuple[str, object], ...]):
-    del signature  # part of the cache key only: a new preview misses the cache
-    with duckdb.connect(path, read_only=True) as con:
-        return con.execute(text, dict(params)).df()
-
-
-def query(text: str, **params: object) -> pd.DataFrame | None:
-    """Rows of the current preview, or None when there is no preview."""
-    path = preview_file()
-    signature = _signature(path)
-    if signature is None:
-        return None
-    return _query(str(path), signature, text, tuple(sorted(params.items())))
-
-
 def exists() -> bool:
-    return _signature(preview_file()) is not None
+    return signature(preview_file()) is not None

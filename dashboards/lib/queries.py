@@ -73,6 +73,30 @@ def query(version: SnapshotVersion, spec: sql.Query, **values: Any) -> pd.DataFr
     return cached_query(version, spec.name, spec.text, tuple(sorted(_parameters(spec, values).items())))
 
 
+@st.cache_data(ttl=CACHE_TTL_S, max_entries=64, show_spinner=False)
+def _cached_preview_query(
+    path: str, signature: tuple[int, int], name: str, text: str, parameters: tuple[tuple[str, Any], ...]
+) -> pd.DataFrame:
+    del signature, name  # cache key only: a new preview file misses the cache
+    import duckdb
+
+    with duckdb.connect(path, read_only=True) as con:
+        return con.execute(text, dict(parameters)).df()
+
+
+def preview_query(spec: sql.Query, **values: Any) -> pd.DataFrame | None:
+    """`spec` (dashboards.lib.preview) on the definitions preview's own file, read-only; None without one.
+    A preview is never part of the published snapshot."""
+    from dashboards.lib import preview
+
+    path = preview.preview_file()
+    found = preview.signature(path)
+    if found is None:
+        return None
+    parameters = tuple(sorted(_parameters(spec, values).items()))
+    return _cached_preview_query(str(path), found, spec.name, spec.text, parameters)
+
+
 # The shaped results (zero-filled months, merged frames) are cached too, so a warm rerun does no pandas work.
 shaped = st.cache_data(ttl=CACHE_TTL_S, max_entries=CACHE_MAX_ENTRIES, show_spinner=False)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from dashboards.lib import hubspot_links, layout, preview
+from dashboards.lib import hubspot_links, layout, preview, queries
 
 ctx = layout.context()
 layout.header(
@@ -17,7 +17,7 @@ layout.header(
     ctx,
 )
 
-meta = preview.query(preview.META)
+meta = queries.preview_query(preview.META)
 if meta is None or meta.empty:
     layout.empty(
         "No preview exists. Run `onefunnel definitions preview PROPOSED.yml` to build the numbers under a "
@@ -33,7 +33,7 @@ st.markdown(
 )
 st.caption(f"Preview made {about['created_at']}; {about['metric_months_compared']} metric-months compared.")
 
-changes = preview.query(preview.METRIC_CHANGES)
+changes = queries.preview_query(preview.METRIC_CHANGES)
 if changes is None or changes.empty:
     st.success("No differences: every metric, month and counted record is the same under both files.")
     st.stop()
@@ -75,7 +75,7 @@ chosen = st.selectbox(
     options,
     format_func=lambda option: f"{option[0]} · {pd.Timestamp(option[1]):%Y-%m}",
 )
-moves = preview.query(preview.MOVES, metric=chosen[0], month=chosen[1])
+moves = queries.preview_query(preview.MOVES, metric=chosen[0], month=chosen[1])
 where = ctx.portal
 moves = moves.assign(
     hubspot=[
