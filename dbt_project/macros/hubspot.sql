@@ -75,13 +75,34 @@
 
 
 {#- The landing bookkeeping every CRM staging model keeps, to pick and audit the latest version. -#}
+{#- When a landed row was first extracted: its own extraction time (keep_latest_version takes the minimum per
+    key); on engines whose keep_latest_version cannot replace a column, the minimum per id already here. -#}
+{% macro landing_first_extracted_at() %}
+    {{- return(adapter.dispatch('landing_first_extracted_at', 'onefunnel')()) -}}
+{% endmacro %}
+
+{% macro default__landing_first_extracted_at() %}
+    {{ utc_naive('_extracted_at') }}
+{% endmacro %}
+
+
+{#- A landed column's identifier, quoted (landed names keep HubSpot's camelCase). -#}
+{% macro landed_identifier(name) %}
+    {{- return(adapter.dispatch('landed_identifier', 'onefunnel')(name)) -}}
+{% endmacro %}
+
+{% macro default__landed_identifier(name) %}
+    {{- '"' ~ name ~ '"' -}}
+{% endmacro %}
+
+
 {% macro crm_landing_columns() %}
         {{ parse_hubspot_timestamp('createdAt') }} as created_at,
         {{ parse_hubspot_timestamp('updatedAt') }} as updated_at,
         coalesce(archived, false) as is_archived,
         {{ parse_hubspot_timestamp('archivedAt') }} as archived_at,
         {{ utc_naive('_extracted_at') }} as extracted_at,
-        {{ utc_naive('_extracted_at') }} as first_extracted_at,
+        {{ landing_first_extracted_at() }} as first_extracted_at,
         run_id as last_run_id
 {% endmacro %}
 
@@ -90,6 +111,10 @@
     Incremental: the new rows compete with the stored version of the same keys; every row written carries
     this build's `_loaded_at` (what int_records_changed looks for). -#}
 {% macro keep_latest_version(typed_cte, key) %}
+    {{- return(adapter.dispatch('keep_latest_version', 'onefunnel')(typed_cte, key)) -}}
+{% endmacro %}
+
+{% macro default__keep_latest_version(typed_cte, key) %}
     with candidates as (
         select * from {{ typed_cte }}
         {%- if is_incremental() %}
@@ -120,8 +145,8 @@
 
 {#- A landed column by its own name (non-property datasets), or null when this landing zone lacks it. -#}
 {% macro landed_column(columns, name) %}
-    {%- if not execute or name in columns -%}
-        "{{ name }}"
+    {%- if not execute or name in columns or (name | lower) in columns -%}
+        {{ landed_identifier(name) }}
     {%- else -%}
         cast(null as {{ dbt.type_string() }})
     {%- endif -%}

@@ -156,7 +156,7 @@
         {%- if relation is not none -%}{%- do reference.update({name: relation}) -%}{%- endif -%}
     {%- endfor -%}
     {%- set log = api.Relation.create(database=target.database, schema='definitions', identifier='build_log') -%}
-    create schema if not exists {{ log.include(identifier=false) }};
+    create schema if not exists {{ log.include(database=false, identifier=false) }};
     create table if not exists {{ log }} (
         loaded_at {{ dbt.type_timestamp() }},
         invocation_id {{ dbt.type_string() }},

@@ -84,7 +84,7 @@
 
 {#- The loader lower-cases landed column names (PostgreSQL folds unquoted identifiers). -#}
 {% macro postgres__landed_identifier(name) %}
-    "{{ name | lower }}"
+    {{- '"' ~ (name | lower) ~ '"' -}}
 {% endmacro %}
 
 

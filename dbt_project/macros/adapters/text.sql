@@ -70,14 +70,14 @@
 
 
 {#- every column but these (DuckDB / Snowflake: * exclude; BigQuery: * except) -#}
-{% macro star_except(columns) %}
-    {{- return(adapter.dispatch('star_except', 'onefunnel')(columns)) -}}
+{% macro star_except(columns, relation=none) %}
+    {{- return(adapter.dispatch('star_except', 'onefunnel')(columns, relation)) -}}
 {% endmacro %}
 
-{% macro default__star_except(columns) %}
+{% macro default__star_except(columns, relation=none) %}
     * exclude ({{ columns | join(', ') }})
 {% endmacro %}
 
-{% macro bigquery__star_except(columns) %}
+{% macro bigquery__star_except(columns, relation=none) %}
     * except ({{ columns | join(', ') }})
 {% endmacro %}

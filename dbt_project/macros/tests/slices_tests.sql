@@ -69,9 +69,9 @@ compared as (
         rolled_up.{{ keys[0] }} is null as is_missing_from_slices
     from unsliced
     full outer join rolled_up
-        on {% for key in keys %}unsliced.{{ key }} is not distinct from rolled_up.{{ key }}{% if not loop.last %} and {% endif %}{% endfor %}
+        on {% for key in keys %}{{ full_join_equal('unsliced.' ~ key, 'rolled_up.' ~ key) }}{% if not loop.last %} and {% endif %}{% endfor %}
     full outer join finest
-        on {% for key in keys %}coalesce(unsliced.{{ key }}, rolled_up.{{ key }}) is not distinct from finest.{{ key }}{% if not loop.last %} and {% endif %}{% endfor %}
+        on {% for key in keys %}{{ full_join_equal('coalesce(unsliced.' ~ key ~ ', rolled_up.' ~ key ~ ')', 'finest.' ~ key) }}{% if not loop.last %} and {% endif %}{% endfor %}
 )
 
 select *

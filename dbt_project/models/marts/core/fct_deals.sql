@@ -12,7 +12,7 @@ with deals as (
 
 final as (
     select
-        {{ star_except(['_loaded_at']) }},
+        {{ star_except(['_loaded_at'], ref('int_deals_enriched')) }},
         {{ local_timestamp('created_at') }} as created_local_at,
         case when is_won or is_lost then {{ local_timestamp('closed_at') }} end as closed_local_at,
         {{ local_month('created_at') }} as created_month,

@@ -8,8 +8,7 @@
 {%- set landed_columns = landing_columns('account_details') or detail_columns | map(attribute=0) | list %}
 {%- set landed = {} %}
 {%- for name, _ in detail_columns %}
-    {%- do landed.update({name: "nullif(cast(" ~ adapter.quote(name) ~ " as " ~ dbt.type_string() ~ "), '')"
-        if name in landed_columns else "cast(null as " ~ dbt.type_string() ~ ")"}) %}
+    {%- do landed.update({name: "nullif(cast(" ~ landed_column(landed_columns, name) ~ " as " ~ dbt.type_string() ~ "), '')"}) %}
 {%- endfor %}
 
 with landed as (

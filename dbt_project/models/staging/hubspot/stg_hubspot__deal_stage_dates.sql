@@ -29,7 +29,7 @@ newest as (
         *,
         row_number() over (
             partition by id
-            order by {{ parse_hubspot_timestamp('"updatedAt"') }} desc nulls last, _extracted_at desc, run_id desc
+            order by {{ parse_hubspot_timestamp(landed_identifier('updatedAt')) }} desc nulls last, _extracted_at desc, run_id desc
         ) as version_rank
     from landed
 ),
