@@ -48,3 +48,16 @@ def test_a_run_manifest_without_a_part_listing_is_not_trusted():
     # THEN it is refused, naming the run
     with pytest.raises(ObjectStoreError, match=r"20261208T010000000Z-abc.*no object_store.parts"):
         listed_parts({"run_id": "20261208T010000000Z-abc", "parts": {"contacts": ["part-00000.parquet"]}})
+
+
+def test_transform_with_a_bad_landing_url_is_a_build_error(monkeypatch, tmp_path):
+    # GIVEN ONEFUNNEL_LANDING_URL that is not an S3 URL WHEN the warehouse build resolves its landing zone
+    # THEN it fails with the build's own error (one line from `onefunnel transform`), naming the variable
+    from onefunnel.landing.objectstore import landing_dir_for_build
+    from onefunnel.warehouse.build import WarehouseBuildError
+
+    monkeypatch.setenv("ONEFUNNEL_LANDING_URL", "ftp://bucket/prefix")
+    with pytest.raises(WarehouseBuildError, match=r"ONEFUNNEL_LANDING_URL.*nothing was built"):
+        landing_dir_for_build(None)
+    # AND a landing folder given explicitly is used as it is
+    assert landing_dir_for_build(tmp_path) is None

@@ -417,10 +417,17 @@ def landing_dir_for_build(explicit: Path | str | None = None) -> Path | None:
     else the mirror of the object store, synced now (dbt then reads it like any landing zone)."""
     from onefunnel import config
 
-    url = landing_url()
-    if explicit or url is None:
+    if explicit:
         return None
-    report = sync_landing(config.landing_mirror_dir(url.bucket, url.prefix), url)
+    try:
+        url = landing_url()
+        if url is None:
+            return None
+        report = sync_landing(config.landing_mirror_dir(url.bucket, url.prefix), url)
+    except ObjectStoreError as error:  # the build's own error: `onefunnel transform` prints it as one line
+        from onefunnel.warehouse.build import WarehouseBuildError
+
+        raise WarehouseBuildError(f"{error}; nothing was built") from None
     return report.mirror_dir
 
 
