@@ -3,6 +3,7 @@ run banners, KPI tiles, empty states in words, and links to HubSpot records."""
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from dataclasses import dataclass, field
@@ -51,10 +52,11 @@ class PageContext:
         """HubSpot portal (hub) id for record links (None: no links, ids only)."""
         return self.portal.portal_id
 
-    @property
+    @functools.cached_property
     def portal(self) -> hubspot_links.Portal:
         """The portal and UI domain record links point into (dashboards.lib.hubspot_links decides): the
-        snapshot's portal row (marts.dim_portal) unless configuration overrides it."""
+        snapshot's portal row (marts.dim_portal) unless configuration overrides it. Decided once per page
+        context (one rerun): a page links hundreds of records, and each lookup would unpickle cached rows."""
         if self.account:
             return hubspot_links.portal(self.run, self.account)
         return hubspot_links.snapshot_portal(self.version, self.run)
