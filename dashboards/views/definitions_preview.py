@@ -44,7 +44,7 @@ for index, row in enumerate(totals.itertuples()):
     with columns[index % len(columns)]:
         st.metric(
             row.metric_key,
-            f"{row.change:+,.0f}",
+            f"{row.change:+,.0f}" if float(row.change).is_integer() else f"{row.change:+,.2f}",
             f"+{row.records_added} / −{row.records_removed} records",
             delta_color="off",
         )
