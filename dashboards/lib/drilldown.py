@@ -15,9 +15,11 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
-from dashboards.lib import formatting, hubspot_links, queries, sql
+from dashboards.lib import hubspot_links, queries, sql
 from dashboards.lib.queries import Slice
 from dashboards.lib.snapshot import SnapshotVersion
+
+from onefunnel import formatting
 
 CHOSEN_KEY = "drill_chosen"  # the label of the number whose records are open (None: section closed)
 SELECT_KEY = "drill_select"

@@ -18,9 +18,11 @@ from datetime import date, datetime
 from typing import Any
 
 import streamlit as st
-from dashboards.lib import formatting, queries
+from dashboards.lib import queries
 from dashboards.lib.queries import Slice
 from dashboards.lib.snapshot import SnapshotVersion
+
+from onefunnel import formatting
 
 FILTER_KEYS = ("month", "range", "team", "owner", "source", "pipeline")
 LATEST = "latest"

@@ -13,9 +13,11 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
-from dashboards.lib import formatting, hubspot_links
+from dashboards.lib import hubspot_links
 from dashboards.lib.filters import Filters
 from dashboards.lib.snapshot import SnapshotVersion
+
+from onefunnel import formatting
 
 CONTEXT_KEY = "_onefunnel_context"
 # A delta that says "no change" ("+0 vs Sep", "+$0 vs Sep", "+0 pts"): shown grey, without an arrow.

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from dashboards.lib import accountability, drilldown, formatting, layout, queries
+from dashboards.lib import accountability, drilldown, layout, queries
 from dashboards.lib.glossary import help_text
+
+from onefunnel import formatting
 
 ctx = layout.context()
 layout.header(

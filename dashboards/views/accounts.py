@@ -4,9 +4,11 @@ revenue split into new business and expansion, and the accounts that brought the
 from __future__ import annotations
 
 import streamlit as st
-from dashboards.lib import charts, formatting, layout, queries, sql
+from dashboards.lib import charts, layout, queries, sql
 from dashboards.lib.filters import source_label
 from dashboards.lib.glossary import help_text
+
+from onefunnel import formatting
 
 ctx = layout.context()
 layout.header(

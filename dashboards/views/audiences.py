@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from dashboards.lib import audiences, formatting, layout, queries
+from dashboards.lib import audiences, layout, queries
 from dashboards.lib.glossary import help_text
 
+from onefunnel import formatting
 from onefunnel.audiences import formats
 
 ctx = layout.context()

@@ -7,7 +7,9 @@ from datetime import datetime
 
 import pandas as pd
 import streamlit as st
-from dashboards.lib import formatting, layout, queries, status
+from dashboards.lib import layout, queries, status
+
+from onefunnel import formatting
 
 ctx = layout.context()
 layout.header(

@@ -7,8 +7,10 @@ from datetime import datetime
 
 import pandas as pd
 import streamlit as st
-from dashboards.lib import formatting, layout, queries, status
+from dashboards.lib import layout, queries, status
 from dashboards.lib.glossary import CONVERSION_WINDOW_RULE, TERMS
+
+from onefunnel import formatting
 
 ctx = layout.context()
 layout.header(

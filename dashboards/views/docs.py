@@ -10,8 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
-from dashboards.lib import formatting, layout, queries, served_docs, snapshot, status
+from dashboards.lib import layout, queries, served_docs, snapshot, status
 
+from onefunnel import formatting
 from onefunnel.accountability.pack import NoFrozenMonth, read_month_pack
 from onefunnel.warehouse.docs import published_dbt_docs_path
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from dashboards.lib import charts, formatting, layout, queries
+from dashboards.lib import charts, layout, queries
 from dashboards.lib.glossary import help_text
+
+from onefunnel import formatting
 
 ctx = layout.context()
 layout.header(

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
-from dashboards.lib import charts, drilldown, formatting, layout, queries
+from dashboards.lib import charts, drilldown, layout, queries
 from dashboards.lib.filters import source_label
 from dashboards.lib.glossary import help_text
+
+from onefunnel import formatting
 
 ctx = layout.context()
 layout.header(

@@ -12,7 +12,8 @@ import dashboard_truth as truth
 import duckdb
 import pytest
 from dashboard_apptest import metrics, open_page, point_at, texts
-from dashboards.lib import formatting
+
+from onefunnel import formatting
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -104,7 +104,7 @@ def test_attribution_page_shows_the_agreed_model_and_all_four(page, server, publ
 
 
 def test_accounts_page_shows_the_months_accounts_and_revenue(page, server, published):
-    from dashboards.lib import formatting
+    from onefunnel import formatting
 
     # WHEN the Accounts page is opened
     text = _open(page, server.url + "accounts")

@@ -7,8 +7,9 @@ from __future__ import annotations
 import dashboard_truth as truth
 import pytest
 from dashboard_apptest import metrics, texts
-from dashboards.lib import formatting
 from dashboards.lib.filters import add_months
+
+from onefunnel import formatting
 
 pytestmark = [pytest.mark.integration]
 

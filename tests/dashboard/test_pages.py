@@ -12,8 +12,9 @@ import dashboard_truth as truth
 import duckdb
 import pytest
 from dashboard_apptest import PAGES, chart_frames, metrics, open_page, point_at, texts
-from dashboards.lib import formatting
 from dashboards.lib.glossary import TERMS
+
+from onefunnel import formatting
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

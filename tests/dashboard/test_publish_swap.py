@@ -149,7 +149,7 @@ def test_the_dashboard_keeps_serving_during_real_publishes(monkeypatch, publisha
     app.run()
     with duckdb.connect(str(data.serving), read_only=True) as con:
         newest = con.execute("select published_at from serving_meta.run").fetchone()[0]
-    from dashboards.lib import formatting
+    from onefunnel import formatting
 
     assert formatting.timestamp(newest, tz_name="America/New_York") in "\n".join(
         m.value for m in app.markdown

@@ -9,7 +9,9 @@ import orjson
 import pandas as pd
 import pytest
 import snapshot_fixture as fixture
-from dashboards.lib import accountability, filters, formatting, glossary, status
+from dashboards.lib import accountability, filters, glossary, status
+
+from onefunnel import formatting
 
 pytestmark = pytest.mark.unit
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pandas as pd
 
-from onefunnel.accountability import formatting
+from onefunnel import formatting
 
 
 @dataclass(frozen=True)

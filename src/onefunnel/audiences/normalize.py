@@ -130,8 +130,9 @@ def e164(value: Any, country: str | None = None) -> str | None:
 
     Dropped (None): no digits to speak of, a national number without a known country (it cannot be told
     apart from an international one written without "+"), a local number without its area code, a number
-    whose length is impossible for its country, and text with letters (a note, a vanity number). A number of the right length in a range not (yet) allocated is kept: the metadata lags new
-    allocations, and the platforms match only what exists, so sending it costs nothing.
+    whose length is impossible for its country, and text with letters (a note, a vanity number). A number
+    of the right length in a range not (yet) allocated is kept: the metadata lags new allocations, and the
+    platforms match only what exists, so sending it costs nothing.
     """
     import phonenumbers
 

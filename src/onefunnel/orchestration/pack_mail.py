@@ -68,7 +68,7 @@ def send_month_pack() -> dict:
         return {"month": month, "sent_to": [], "reason": "already sent to every list"}
     from airflow.providers.smtp.hooks.smtp import SmtpHook
 
-    from onefunnel.accountability import formatting
+    from onefunnel import formatting
 
     conn_id = notify.smtp_conn_id()
     subject = f"[onefunnel] Monthly accountability pack, {formatting.month_label(month_pack.month)}"

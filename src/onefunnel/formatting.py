@@ -1,4 +1,5 @@
-"""One way to write every number on the dashboard: counts, money, shares, durations and months.
+"""One way to write every number onefunnel shows (the dashboard, the monthly pack it e-mails): counts, money,
+shares, durations and months.
 
 Tiles use the compact forms ($1.2M, 46%), tables the exact ones ($1,234,567). Missing values are an em dash,
 never "nan" or "None".
