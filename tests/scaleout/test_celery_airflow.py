@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 from scaleout_helpers import PORTAL_TOKEN, free_port
-from servers import Postgres, postgres_server, redis_server
+from scaleout_servers import Postgres, postgres_server, redis_server
 
 from onefunnel.orchestration import settings
 from onefunnel.scaleout.celery import CeleryAirflow

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from scaleout_helpers import table_differences
-from servers import Postgres, postgres_server
+from scaleout_servers import Postgres, postgres_server
 
 from onefunnel.landing.runs import LandingZoneError
 from onefunnel.scaleout.postgres import (
