@@ -17,6 +17,8 @@ One run of the shared sales + marketing funnel:
    export`: one file per sales rep and ad-platform format under `<data>/exports/audiences/<run id>/`, with a
    manifest; lists below their minimum size are withheld; docs/audiences.md). More exporters:
    `ONEFUNNEL_EXPORTS`; `ONEFUNNEL_DEFAULT_EXPORTS=none` turns the audiences off.
+6. **dbt_docs** — dbt docs next to the snapshot for the dashboard's Docs page, generated again only when the
+   dbt project or the definitions changed since the published page.
 
 Every task that opens DuckDB files runs in the `onefunnel_warehouse` pool (1 slot): one writer at a time.
 A failed run never publishes: the last good snapshot keeps serving. Failure messages name the cause; with
@@ -86,6 +88,12 @@ def onefunnel_funnel():
 
         return publish_snapshot(gate["quality_run_id"])
 
+    @task(pool=settings.WAREHOUSE_POOL)
+    def dbt_docs(published: dict) -> dict:
+        from onefunnel.orchestration.steps import refresh_dbt_docs
+
+        return refresh_dbt_docs()
+
     @task
     def exports(published: dict) -> dict:
         from onefunnel.orchestration.exports import run_exports
@@ -96,7 +104,9 @@ def onefunnel_funnel():
     extract_all() >> built
     gate = quality_gate()
     built >> gate
-    exports(publish(gate))
+    published = publish(gate)
+    exports(published)
+    dbt_docs(published)
 
 
 onefunnel_funnel()

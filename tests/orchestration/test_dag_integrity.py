@@ -133,13 +133,13 @@ def test_main_dag_wires_the_pipeline(tmp_path):
         )
     )
     assert {tasks[task_id]["pool"] for task_id in extract} == {"hubspot_api"}
-    # AND every extract feeds the dbt build, then gate -> publish -> exports
+    # AND every extract feeds the dbt build, then gate -> publish -> exports and dbt docs
     assert all(tasks[task_id]["downstream"] == ["build_warehouse"] for task_id in extract)
     assert tasks["build_warehouse"]["downstream"] == ["quality_gate"]
     assert tasks["quality_gate"]["downstream"] == ["publish"]
-    assert tasks["publish"]["downstream"] == ["exports"]
+    assert sorted(tasks["publish"]["downstream"]) == ["dbt_docs", "exports"]
     # AND every task touching DuckDB shares the one-slot warehouse pool; publish emits the snapshot Asset
-    assert {tasks[name]["pool"] for name in ("build_warehouse", "quality_gate", "publish")} == {
+    assert {tasks[name]["pool"] for name in ("build_warehouse", "quality_gate", "publish", "dbt_docs")} == {
         "onefunnel_warehouse"
     }
     assert tasks["publish"]["outlets"] == ["onefunnel_serving_snapshot"]

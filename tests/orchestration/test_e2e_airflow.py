@@ -156,6 +156,11 @@ def test_first_run_publishes_the_portal(pipeline, portal_url):
     # AND the staging areas of the extract tasks were all promoted into the landing zone
     staging = pipeline.data / "landing" / "_staging"
     assert not [path for path in staging.rglob("*.parquet")]
+    # AND dbt docs were generated next to the snapshot for the dashboard's Docs page, for this project
+    docs = pipeline.serving.parent / "docs" / "dbt_docs.html"
+    assert b"<html" in docs.read_bytes()[:4096].lower()
+    stamp = json.loads(docs.with_suffix(".json").read_text())
+    assert stamp["definitions_version"] == snapshot["meta"]["definitions_version"]
 
 
 def test_first_runs_exports_step_wrote_the_audiences_the_snapshot_holds(pipeline):
@@ -204,6 +209,7 @@ def test_second_run_after_advance_is_incremental_and_publishes_the_changes(pipel
     from onefunnel.portal.advance import advance_portal
 
     before = pipeline.snapshot()
+    docs_before = (pipeline.serving.parent / "docs" / "dbt_docs.html").stat().st_mtime_ns
     truth_before = pipeline.manifest()["objects"]
     advance_portal(pipeline.portal, 2)
     truth = pipeline.manifest()["objects"]
@@ -222,6 +228,9 @@ def test_second_run_after_advance_is_incremental_and_publishes_the_changes(pipel
     # AND the exports step wrote the new snapshot's audiences, and latest.json points at them
     _, manifest = pipeline.audience_manifest()
     assert manifest["run_id"] == after["meta"]["run_id"]
+    # AND dbt docs, current for this project and definitions, were not generated again
+    docs = pipeline.serving.parent / "docs" / "dbt_docs.html"
+    assert docs.stat().st_mtime_ns == docs_before
 
 
 PACK_LISTS = "ceo@example.test, cmo@example.test; sales-leads@example.test"

@@ -122,6 +122,43 @@ def publish_snapshot(quality_run_id: str | None = None) -> dict:
     return summary
 
 
+def refresh_dbt_docs() -> dict:
+    """dbt docs (`dbt docs generate --static`) next to the serving snapshot, where the dashboard's Docs page
+    serves them. The docs describe the project and the definitions it was built with, so they are generated
+    again only when the model code or the definitions version changed since the published page (or it is
+    missing); otherwise the step says so and costs nothing."""
+    import json
+
+    from onefunnel.definitions import DefinitionsError, load_definitions
+    from onefunnel.files import write_private
+    from onefunnel.warehouse.build import model_code_version
+    from onefunnel.warehouse.docs import (
+        DbtDocsError,
+        generate_dbt_docs,
+        publish_dbt_docs,
+        published_dbt_docs_path,
+    )
+
+    page = published_dbt_docs_path(paths.serving_path())
+    stamp = page.with_suffix(".json")
+    try:
+        definitions_version = load_definitions().version
+    except DefinitionsError as error:
+        raise failures.final("dbt docs", f"definitions file: {error}", "Fix definitions.yml") from None
+    wanted = {"model_code_version": model_code_version(), "definitions_version": definitions_version}
+    if page.is_file() and stamp.is_file() and json.loads(stamp.read_text(encoding="utf-8")) == wanted:
+        log.info("dbt docs are current for %s: not generated again", wanted)
+        return {"dbt_docs": str(page), "generated": False, **wanted}
+    try:
+        docs = generate_dbt_docs(paths.warehouse_path(), paths.landing_dir())
+        published = publish_dbt_docs(docs.path, paths.serving_path())
+    except DbtDocsError as error:
+        raise failures.retryable("dbt docs", str(error)) from None
+    write_private(stamp, json.dumps(wanted).encode("utf-8"))
+    log.info("dbt docs generated in %.1f s and published to %s", docs.seconds, published)
+    return {"dbt_docs": str(published), "generated": True, "seconds": round(docs.seconds, 1), **wanted}
+
+
 def close_months() -> list[str]:
     """Freeze every month whose close day (definitions.yml month_close_day) has passed and that is not
     frozen yet; returns the months frozen now (empty: nothing was due)."""
