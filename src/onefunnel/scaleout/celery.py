@@ -75,9 +75,9 @@ class CeleryAirflow(LocalAirflow):
         return base
 
     def run(self, *args: str, check: bool = True, capture: bool = False, timeout: float | None = None):
-        """One `airflow ...` command (through airflow_compat, as the components)."""
+        """One `airflow ...` command with this deployment's environment."""
         return subprocess.run(  # noqa: S603 - fixed argv: this interpreter's airflow
-            [sys.executable, "-m", "onefunnel.scaleout.airflow_compat", *args],
+            [sys.executable, "-m", "airflow", *args],
             env=self.env(),
             check=check,
             capture_output=capture,
@@ -90,12 +90,11 @@ class CeleryAirflow(LocalAirflow):
         return [" ".join(map(str, p.args[3:5])) for p in self.processes if p.poll() is not None]
 
     def start(self, *args: str, log: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
-        """One long-running Airflow component (`scheduler`, `api-server`, ...) writing to `log`; started
-        through airflow_compat (the locked Celery lacks what the Celery provider imports)."""
+        """One long-running Airflow component (`scheduler`, `api-server`, ...) writing to `log`."""
         log.parent.mkdir(parents=True, exist_ok=True)
         handle = open(log, "ab")  # noqa: SIM115 - the child process owns it until it exits
         process = subprocess.Popen(  # noqa: S603 - fixed argv: this interpreter's airflow
-            [sys.executable, "-m", "onefunnel.scaleout.airflow_compat", *args],
+            [sys.executable, "-m", "airflow", *args],
             env={**self.env(), **(env or {})},
             stdout=handle,
             stderr=subprocess.STDOUT,
