@@ -178,7 +178,10 @@ def builtin_association_targets(ctx: CheckContext):
         if dataset_kind(dataset) != "associations":
             continue
         _, from_type, to_type = dataset.split("_", 2)
-        if ctx.sources.has_dataset(to_type):
+        if to_type in ctx.sources.materialized:
+            # the ids of the current state are every id ever landed (each keeps its newest version)
+            known = f"select distinct id from whole.{_ident(to_type)}"
+        elif ctx.sources.has_dataset(to_type):
             known = f"select distinct id from landed.{_ident(to_type)}"
         else:
             known = "select null::varchar as id where false"
