@@ -62,6 +62,46 @@ def page(chromium) -> Iterator[object]:
         context.close()
 
 
+# The page is drawn: the run has finished, the title is there, nothing is loading and every chart has drawn.
+PAGE_DRAWN = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  if (!app || app.dataset.testScriptState !== 'notRunning') return false;
+  if (!document.querySelector('[data-testid="stMainBlockContainer"] h1')) return false;
+  if (document.querySelector('[data-testid="stSkeleton"]')) return false;
+  const charts = [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')];
+  return charts.every(chart => chart.querySelector('canvas, svg'));
+}"""
+PAGE_HEIGHT = """() => Math.max(...['stMain', 'stAppViewContainer', 'stMainBlockContainer'].map(id => {
+  const element = document.querySelector(`[data-testid="${id}"]`);
+  return element ? element.scrollHeight : 0; }))"""
+ERROR_BOXES = '[data-testid="stException"], [data-testid="stAlertContentError"]'
+ERROR_WORDS = ("Traceback", "Error:", "Exception", "KeyError", "NameError", "StreamlitAPIException")
+WIDTH = 1440
+
+
+def open_drawn(page, url: str) -> str:
+    """Open `url`, wait until the page is drawn, check it shows no error and its data's as-of line; returns
+    the main block's text."""
+    page.goto(url)
+    page.wait_for_function(PAGE_DRAWN, timeout=120_000)
+    assert page.locator(ERROR_BOXES).all_inner_texts() == []
+    text = main_text(page)
+    assert "Data as of" in text
+    assert not [word for word in ERROR_WORDS if word in text], text[:2000]
+    return text
+
+
+def full_page_screenshot(page, path: Path, max_height: int = 8000) -> Path:
+    """The whole page as a PNG at `path` (Streamlit scrolls inside its main block, so the viewport is made as
+    tall as the page first)."""
+    height = int(page.evaluate(PAGE_HEIGHT))
+    page.set_viewport_size({"width": WIDTH, "height": min(max(height + 80, 900), max_height)})
+    page.wait_for_function(PAGE_DRAWN, timeout=60_000)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
 def wait_ready(page, timeout_ms: float = 120_000) -> None:
     page.wait_for_function(READY, timeout=timeout_ms)
 

@@ -15,26 +15,11 @@ import re
 import pytest
 from dashboard_apptest import PAGES, REPO_ROOT
 from dashboard_server import DashboardServer
-from playwright_browser import main_text
+from playwright_browser import PAGE_DRAWN, full_page_screenshot, main_text, open_drawn
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.slow]
 
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "dashboard"
-WIDTH = 1440
-# The page has finished running, its title is drawn, no placeholder is left and every chart has drawn.
-READY = """() => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  if (!app || app.dataset.testScriptState !== 'notRunning') return false;
-  if (!document.querySelector('[data-testid="stMainBlockContainer"] h1')) return false;
-  if (document.querySelector('[data-testid="stSkeleton"]')) return false;
-  const charts = [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')];
-  return charts.every(chart => chart.querySelector('canvas, svg'));
-}"""
-PAGE_HEIGHT = """() => Math.max(...['stMain', 'stAppViewContainer', 'stMainBlockContainer'].map(id => {
-  const element = document.querySelector(`[data-testid="${id}"]`);
-  return element ? element.scrollHeight : 0; }))"""
-ERRORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
-ERROR_WORDS = ("Traceback", "Error:", "Exception", "KeyError", "NameError", "StreamlitAPIException")
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +32,7 @@ def server(published, tmp_path_factory):
 
 def open_and_wait(page, url: str) -> None:
     page.goto(url)
-    page.wait_for_function(READY, timeout=120_000)
+    page.wait_for_function(PAGE_DRAWN, timeout=120_000)
 
 
 def url_of(server: DashboardServer, name: str) -> str:
@@ -62,20 +47,10 @@ def selected(page, label: str) -> str:
 @pytest.mark.parametrize("name", PAGES)
 def test_every_page_opens_without_error_text_and_is_captured(page, server, name):
     # WHEN the page is opened in the browser
-    open_and_wait(page, url_of(server, name))
-    # THEN it has drawn, with no exception box, no error alert and no error words
-    assert page.locator(ERRORS).all_inner_texts() == []
-    text = main_text(page)
-    assert "Data as of" in text
-    assert not [word for word in ERROR_WORDS if word in text], text[:2000]
-    # AND a full-length screenshot is kept as a test artifact (Streamlit scrolls inside its main block,
-    # so the viewport is made as tall as the page)
-    height = int(page.evaluate(PAGE_HEIGHT))
-    page.set_viewport_size({"width": WIDTH, "height": min(max(height + 80, 900), 8000)})
-    page.wait_for_function(READY, timeout=60_000)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    shot = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(shot))
+    # THEN it has drawn, with no exception box, no error alert, no error words, and its data's as-of line
+    open_drawn(page, url_of(server, name))
+    # AND a full-length screenshot is kept as a test artifact
+    shot = full_page_screenshot(page, ARTIFACTS / f"{name}.png")
     assert shot.stat().st_size > 10_000
 
 
@@ -90,7 +65,7 @@ def test_a_link_with_filters_reproduces_the_view(page, server):
     # AND moving to another page keeps the filter in the URL
     page.locator('[data-testid="stSidebarNavLink"][href$="/sla"]').click()
     page.wait_for_url(re.compile(r".*/sla(\?.*)?$"), timeout=60_000)
-    page.wait_for_function(READY, timeout=120_000)
+    page.wait_for_function(PAGE_DRAWN, timeout=120_000)
     assert "team=Marketing-sourced" in page.evaluate("location.search")
     assert "Filtered to Marketing-sourced" in main_text(page)
     assert selected(page, "Team") == "Marketing-sourced"
@@ -144,7 +119,7 @@ def test_a_tile_opens_its_records_downloads_them_and_links_to_hubspot(page, eu_s
     page.locator(".st-key-drill-MQLs button").first.click()
     first_cell = page.locator(f'{DRILL_GRID} table [data-testid="glide-cell-1-0"]')
     first_cell.wait_for(state="attached", timeout=60_000)  # the grid's accessible (hidden) table is drawn
-    page.wait_for_function(READY, timeout=60_000)
+    page.wait_for_function(PAGE_DRAWN, timeout=60_000)
     # THEN its records are listed: as many as the tile says, each with its HubSpot link on app-eu1
     rows = int(page.locator(f"{DRILL_GRID} table").get_attribute("aria-rowcount"))
     assert rows - 1 == mqls  # the header is a row of the grid too

@@ -8,31 +8,15 @@ import pytest
 from dashboard_apptest import REPO_ROOT
 from dashboard_server import DashboardServer
 from dashboard_truth import rows
+from playwright_browser import full_page_screenshot, open_drawn
 
 # A dashboard server and three full-page renders: about 45 s beyond the shared published snapshot.
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.slow, pytest.mark.scale]
 
 SCREENSHOTS = REPO_ROOT / "docs" / "screenshots"
-WIDTH = 1440
-# The run has finished, the title is drawn, nothing is loading and every chart has drawn.
-READY = """() => {
-  const app = document.querySelector('[data-testid="stApp"]');
-  if (!app || app.dataset.testScriptState !== 'notRunning') return false;
-  if (!document.querySelector('[data-testid="stMainBlockContainer"] h1')) return false;
-  if (document.querySelector('[data-testid="stSkeleton"]')) return false;
-  const charts = [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')];
-  return charts.every(chart => chart.querySelector('canvas, svg'));
-}"""
-ERRORS = """() => [...document.querySelectorAll(
-  '[data-testid="stException"], [data-testid="stAlertContentError"]')].map(element => element.innerText)"""
-MAIN_TEXT = """() => document.querySelector('[data-testid="stMainBlockContainer"]').innerText"""
-PAGE_HEIGHT = """() => Math.max(...['stMain', 'stAppViewContainer', 'stMainBlockContainer'].map(id => {
-  const element = document.querySelector(`[data-testid="${id}"]`);
-  return element ? element.scrollHeight : 0; }))"""
 TILE_VALUE = """(label) => [...document.querySelectorAll('[data-testid="stMetric"]')]
   .find(m => m.querySelector('[data-testid="stMetricLabel"]').innerText.trim() === label)
   .querySelector('[data-testid="stMetricValue"]').innerText"""
-ERROR_WORDS = ("Traceback", "Error:", "Exception", "KeyError", "NameError", "StreamlitAPIException")
 
 
 @pytest.fixture(scope="module")
@@ -43,24 +27,8 @@ def server(published, tmp_path_factory):
     running.stop()
 
 
-def _open(page, url: str) -> str:  # `page`: Playwright page of conftest.py (own context)
-    page.goto(url)
-    page.wait_for_function(READY, timeout=120_000)
-    assert page.evaluate(ERRORS) == []
-    text = page.evaluate(MAIN_TEXT)
-    assert "Data as of" in text
-    assert not [word for word in ERROR_WORDS if word in text], text[:2000]
-    return text
-
-
 def _screenshot(page, name: str) -> None:
-    height = int(page.evaluate(PAGE_HEIGHT))
-    page.set_viewport_size({"width": WIDTH, "height": min(max(height + 80, 900), 6000)})
-    page.wait_for_timeout(500)  # layout after the resize
-    page.wait_for_function(READY, timeout=60_000)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    path = full_page_screenshot(page, SCREENSHOTS / f"{name}.png", max_height=6000)
     assert path.stat().st_size > 20_000
 
 
@@ -74,7 +42,7 @@ def test_deal_pipeline_page_shows_the_snapshots_funnel_and_coverage(page, server
            group by pipeline_label""",
     )
     # WHEN the Deal pipeline page is opened
-    text = _open(page, server.url + "deal_pipeline")
+    text = open_drawn(page, server.url + "deal_pipeline")
     # THEN it shows that pipeline's deal stages, its open and stalled deals and both coverage periods
     assert f"Deal stages — {label}" in text
     assert page.evaluate(TILE_VALUE, "Open deals now") == f"{int(open_now):,}"
@@ -86,7 +54,7 @@ def test_deal_pipeline_page_shows_the_snapshots_funnel_and_coverage(page, server
 
 def test_attribution_page_shows_the_agreed_model_and_all_four(page, server, published):
     # WHEN the Attribution page is opened
-    text = _open(page, server.url + "attribution")
+    text = open_drawn(page, server.url + "attribution")
     # THEN the agreed model of the snapshot is the headline and the four models stand side by side
     ((agreed,),) = rows(
         published.serving,
@@ -107,7 +75,7 @@ def test_accounts_page_shows_the_months_accounts_and_revenue(page, server, publi
     from onefunnel import formatting
 
     # WHEN the Accounts page is opened
-    text = _open(page, server.url + "accounts")
+    text = open_drawn(page, server.url + "accounts")
     # THEN the month it shows has the snapshot's new business and expansion revenue and MQL accounts
     shown = [
         (month, new_business, expansion)
