@@ -44,11 +44,11 @@ system-packages:
 # Kept for muscle memory: the old name of the target above.
 browser: system-packages
 
-# Every test, on two workers (the machine has two cores). Each top-level test folder is one xdist group
+# Every test, on two workers (the machine has two cores). Each top-level test folder goes to one worker
 # (tests/conftest.py), so the session fixtures that build a pipeline are built once. `-m` overrides the
 # default `not scale` of pyproject.toml: make test runs the scale tests too.
 test: install system-packages
-	$(BIN)/python -m pytest -n 2 --dist loadgroup -m "scale or not scale"
+	$(BIN)/python -m pytest -n 2 -m "scale or not scale"
 
 # Only the deployment and scale-out tests (several real servers each).
 test-scale: install system-packages

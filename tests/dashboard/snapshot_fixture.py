@@ -219,12 +219,6 @@ MARTS: dict[str, dict[str, str]] = {
         "source_team varchar, owner_id varchar, original_source varchar, bucket_order integer, bucket "
         "varchar, mqls bigint, definitions_version varchar"
     ),
-    "fct_cohort_conversions": _columns(
-        "cohort_conversion_id varchar, contact_id varchar, cohort_stage_key varchar, stage_key varchar, "
-        "cohort_month date, cohort_entered_at timestamp, entered_at timestamp, stage_order integer, "
-        "step_window_days integer, days_to_reach double, step_days double, is_late_step boolean, "
-        "is_within_window boolean, definitions_version varchar"
-    ),
 }
 
 RUN_COLUMNS = _columns(
