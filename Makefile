@@ -54,9 +54,11 @@ test: install system-packages
 test-scale: install system-packages
 	$(BIN)/python -m pytest -m scale
 
+# Python (ruff) and both compose files against the compose-spec schema check-jsonschema vendors (offline).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/check-jsonschema --builtin-schema vendor.compose-spec docker-compose.yml docker-compose.celery.yml
 
 format: install
 	$(BIN)/ruff check --fix .
