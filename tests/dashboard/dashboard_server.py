@@ -92,12 +92,17 @@ class DashboardServer:
     def stop(self) -> None:
         if self.process is None:
             return
-        with contextlib.suppress(OSError):
-            self.process.stdin.close()  # the supervisor ends the server
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        end_supervised(self.process)
         self._log.close()
         self.process = None
+
+
+def end_supervised(process: subprocess.Popen) -> None:
+    """End a server started under a supervisor that stops it when its stdin closes; kill it if it lingers."""
+    with contextlib.suppress(OSError):
+        process.stdin.close()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from dashboard_server import SUPERVISOR, free_port
+from dashboard_server import SUPERVISOR, end_supervised, free_port
 
 
 @dataclass(frozen=True)
@@ -102,13 +102,7 @@ class OidcProvider:
     def stop(self) -> None:
         if self.process is None:
             return
-        with contextlib.suppress(OSError):
-            self.process.stdin.close()  # the supervisor ends the provider
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        end_supervised(self.process)
         self._log.close()
         self.process = None
 
