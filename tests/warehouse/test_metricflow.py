@@ -56,35 +56,14 @@ def test_mf_validate_configs_passes(tmp_path, built_warehouse):
 def test_metrics_through_metricflow_equal_the_marts(tmp_path, built_warehouse):
     # GIVEN the semantic layer WHEN MQLs, closed-won revenue and MQL->SQL conversion are queried by month
     project, environment = _mf_project(tmp_path, built_warehouse)
-    output = tmp_path / "metrics.csv"
-    completed = subprocess.run(
-        [
-            str(MF),
-            "query",
-            "--metrics",
-            "mqls,closed_won_revenue",
-            "--group-by",
-            "metric_time__month",
-            "--csv",
-            str(output),
-        ],
-        cwd=project,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
+    rows = _mf_query(
+        project, environment, tmp_path / "metrics.csv", ["mqls", "closed_won_revenue"], ["metric_time__month"]
     )
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    through_metricflow = {}
-    with output.open() as handle:
-        for row in csv.DictReader(handle):
-            if row["metric_time__month"]:
-                month = row["metric_time__month"][:10]
-                through_metricflow[month] = (
-                    int(float(row["mqls"] or 0)),
-                    float(row["closed_won_revenue"] or 0),
-                )
+    through_metricflow = {
+        row["metric_time__month"][:10]: (int(float(row["mqls"] or 0)), float(row["closed_won_revenue"] or 0))
+        for row in rows
+        if row["metric_time__month"]
+    }
     # THEN every month equals the period funnel and deals marts
     in_marts = {
         str(month): (mqls, revenue)
