@@ -152,3 +152,23 @@ def test_the_demo_previews_a_change_that_applies_to_the_committed_definitions(tm
     # AND the proposed file validates and is a different version
     proposed = _proposed(tmp_path, *DEMO_PROPOSED_CHANGE)
     assert load_definitions(proposed).version != load_definitions(DEFAULT_DEFINITIONS_FILE).version
+
+
+def test_a_failed_demo_preview_is_reported_and_the_demo_goes_on(tmp_path, monkeypatch, capsys):
+    # GIVEN a preview whose build fails (the build's own refusals are tested with the warehouse build)
+    from onefunnel.demo import _preview_a_definitions_change
+    from onefunnel.warehouse import preview as preview_module
+    from onefunnel.warehouse.build import WarehouseBuildError
+
+    def failing_build(*_args, **_kwargs):
+        raise WarehouseBuildError("dbt build failed: model fct_leads")
+
+    monkeypatch.setattr(preview_module, "preview_definitions", failing_build)
+    monkeypatch.setenv("ONEFUNNEL_PREVIEW_DIR", str(tmp_path / "preview"))
+    monkeypatch.setenv("ONEFUNNEL_DEFINITIONS", str(DEFAULT_DEFINITIONS_FILE))
+    # WHEN the demo previews its example change
+    _preview_a_definitions_change()
+    # THEN it says why there is no preview, naming the failure, instead of stopping the demo
+    reported = capsys.readouterr().err
+    assert "definitions preview failed" in reported
+    assert "fct_leads" in reported
